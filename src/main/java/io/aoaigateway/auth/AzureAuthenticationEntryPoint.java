@@ -1,0 +1,36 @@
+package io.aoaigateway.auth;
+
+import io.aoaigateway.support.AzureError;
+import io.aoaigateway.support.GatewayErrors;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Answers a call without a valid token with 401, a {@code WWW-Authenticate} challenge
+ * (RFC 6750) and an Azure-shaped body.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc6750#section-3">RFC 6750 §3</a>
+ */
+final class AzureAuthenticationEntryPoint implements ServerAuthenticationEntryPoint {
+
+	@Override
+	public Mono<Void> commence(ServerWebExchange exchange, AuthenticationException ex) {
+		boolean invalidToken = ex instanceof InvalidBearerTokenException
+				|| ex.getCause() instanceof InvalidBearerTokenException;
+		String challenge = invalidToken ? "Bearer error=\"invalid_token\", error_description=\"The access token is "
+				+ "invalid, expired or not meant for this gateway\"" : "Bearer";
+		exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);
+		String message = invalidToken
+				? "Access denied: the access token is invalid, expired, from an issuer or tenant that is not accepted, "
+						+ "or meant for another audience."
+				: "Access denied: send a Microsoft Entra ID access token in the Authorization header (Bearer).";
+		return GatewayErrors.write(exchange, AzureError.of(HttpStatus.UNAUTHORIZED, message));
+	}
+
+}

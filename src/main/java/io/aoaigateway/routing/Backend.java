@@ -1,0 +1,24 @@
+package io.aoaigateway.routing;
+
+import java.net.URI;
+
+/**
+ * One Azure OpenAI resource of the pool, as the request path sees it.
+ *
+ * @param name short id used in logs and metric tags
+ * @param url resource endpoint without a trailing slash
+ * @param apiKey key sent upstream in the api-key header
+ * @param priority lower is tried first
+ * @param weight share of traffic among backends of the same priority
+ */
+public record Backend(String name, URI url, ApiKey apiKey, int priority, int weight) {
+
+	static Backend of(RoutingProperties.Backend config) {
+		String url = config.url().toString();
+		while (url.endsWith("/")) {
+			url = url.substring(0, url.length() - 1);
+		}
+		return new Backend(config.name(), URI.create(url), config.apiKey(), config.priority(), config.weight());
+	}
+
+}

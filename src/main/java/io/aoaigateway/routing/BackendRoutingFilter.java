@@ -1,0 +1,94 @@
+package io.aoaigateway.routing;
+
+import java.net.URI;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+import io.aoaigateway.routing.RouteTarget.DeploymentSource;
+import io.aoaigateway.support.AzureError;
+import io.aoaigateway.support.GatewayAttributes;
+import io.aoaigateway.support.GatewayErrors;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Chooses the backend for the current attempt and points the request at it: the URL (with
+ * the deployment's name on that backend) that {@code NettyRoutingFilter} calls. Runs once
+ * per attempt, so a retry chooses again among the backends not yet tried.
+ */
+final class BackendRoutingFilter implements GlobalFilter, Ordered {
+
+	// After RouteToRequestUrlFilter, whose URL (the route's placeholder) this one
+	// replaces.
+	static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
+
+	private static final String DEPLOYMENTS_PREFIX = "/openai/deployments/";
+
+	private final BackendSelector selector;
+
+	BackendRoutingFilter(BackendSelector selector) {
+		this.selector = selector;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		RouteTarget target = exchange.getAttribute(GatewayAttributes.ROUTE_TARGET);
+		if (target == null) {
+			return chain.filter(exchange);
+		}
+		Set<String> attempted = exchange.getAttribute(GatewayAttributes.ATTEMPTED_BACKENDS);
+		if (attempted == null) {
+			attempted = new LinkedHashSet<>();
+			exchange.getAttributes().put(GatewayAttributes.ATTEMPTED_BACKENDS, attempted);
+		}
+		Optional<BackendDeployment> choice = this.selector.select(target.candidates(), attempted);
+		if (choice.isEmpty()) {
+			return GatewayErrors.write(exchange,
+					AzureError.of(HttpStatus.SERVICE_UNAVAILABLE, "No backend is available for this call."));
+		}
+		BackendDeployment selected = choice.get();
+		attempted.add(selected.backend().name());
+		exchange.getAttributes().put(GatewayAttributes.SELECTED_BACKEND, selected);
+		// A retry may land on a backend that uses another name: rewrite whenever aliases
+		// are in play.
+		if (target.source() == DeploymentSource.BODY && target.deployment() != null
+				&& target.candidates().stream().anyMatch((c) -> !c.azureName().equals(target.deployment()))) {
+			byte[] body = exchange.getRequiredAttribute(GatewayAttributes.REQUEST_BODY);
+			exchange.getAttributes()
+				.put(GatewayAttributes.REQUEST_BODY, ModelField.replace(body, selected.azureName()));
+		}
+		exchange.getAttributes()
+			.put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, backendUrl(exchange.getRequest(), target, selected));
+		return chain.filter(exchange);
+	}
+
+	static URI backendUrl(ServerHttpRequest request, RouteTarget target, BackendDeployment selected) {
+		String path = request.getURI().getRawPath();
+		if (target.source() == DeploymentSource.PATH && target.deployment() != null
+				&& !target.deployment().equals(selected.azureName())) {
+			String rest = path.substring(DEPLOYMENTS_PREFIX.length() + target.deployment().length());
+			path = DEPLOYMENTS_PREFIX + selected.azureName() + rest;
+		}
+		StringBuilder url = new StringBuilder(selected.backend().url().toString()).append(path);
+		String query = request.getURI().getRawQuery();
+		if (query != null) {
+			url.append('?').append(query);
+		}
+		return URI.create(url.toString());
+	}
+
+}

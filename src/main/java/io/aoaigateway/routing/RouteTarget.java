@@ -1,0 +1,33 @@
+package io.aoaigateway.routing;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a call was resolved to by its route: the API family, the deployment and the
+ * backends that may serve it.
+ *
+ * @param family the route family, e.g. {@code deployments} or {@code assistants}
+ * @param deployment the deployment name the caller used, null for calls that name none
+ * @param source where the caller named the deployment
+ * @param candidates the backends that may serve the call
+ */
+public record RouteTarget(String family, @Nullable String deployment, DeploymentSource source,
+		List<BackendDeployment> candidates) {
+
+	/** Where a call names its deployment. */
+	public enum DeploymentSource {
+
+		/** In the path: {@code /openai/deployments/{deployment}/…}. */
+		PATH,
+
+		/** In the JSON body's {@code model} field. */
+		BODY,
+
+		/** Nowhere: the call goes to the stateful backend. */
+		NONE
+
+	}
+
+}

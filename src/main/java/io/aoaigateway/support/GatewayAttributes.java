@@ -1,0 +1,31 @@
+package io.aoaigateway.support;
+
+/**
+ * Keys of the exchange attributes that the gateway's filters hand to each other.
+ */
+public final class GatewayAttributes {
+
+	private static final String PREFIX = "aoai.gateway.";
+
+	/** The authenticated caller, a {@code CallerIdentity}. */
+	public static final String CALLER = PREFIX + "caller";
+
+	/** The request body of a JSON call, read once and replayable, a {@code byte[]}. */
+	public static final String REQUEST_BODY = PREFIX + "requestBody";
+
+	/**
+	 * What the route resolved the call to: the deployment and the backends that may serve
+	 * it.
+	 */
+	public static final String ROUTE_TARGET = PREFIX + "routeTarget";
+
+	/** The backend chosen for the current attempt. */
+	public static final String SELECTED_BACKEND = PREFIX + "selectedBackend";
+
+	/** Names of the backends already tried for this call, a {@code Set<String>}. */
+	public static final String ATTEMPTED_BACKENDS = PREFIX + "attemptedBackends";
+
+	private GatewayAttributes() {
+	}
+
+}
