@@ -1,5 +1,6 @@
 package io.aoaigateway.auth;
 
+import java.util.Collection;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -41,14 +42,17 @@ public record CallerIdentity(String id, String subject, @Nullable String tenantI
 				name, strings(jwt, "roles"), strings(jwt, "groups"));
 	}
 
+	// Only what Entra ID emits (an array of strings, or a lone string) counts; anything
+	// else grants nothing.
 	private static List<String> strings(Jwt jwt, String claim) {
-		try {
-			List<String> values = jwt.getClaimAsStringList(claim);
-			return (values != null) ? values : List.of();
+		Object value = jwt.getClaims().get(claim);
+		if (value instanceof String single) {
+			return List.of(single);
 		}
-		catch (IllegalArgumentException ex) {
-			return List.of();
+		if (value instanceof Collection<?> values) {
+			return values.stream().filter(String.class::isInstance).map(String.class::cast).toList();
 		}
+		return List.of();
 	}
 
 	private static @Nullable String firstNonNull(@Nullable String first, @Nullable String second) {

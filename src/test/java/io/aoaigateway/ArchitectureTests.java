@@ -1,0 +1,75 @@
+package io.aoaigateway;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The package rules: capabilities without cycles, HTTP exchanges handled only by filters,
+ * and the simulator kept apart from the gateway.
+ */
+class ArchitectureTests {
+
+	private static final JavaClasses MAIN = new ClassFileImporter()
+		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+		.importPackages("io.aoaigateway");
+
+	private static final JavaClasses TESTS = new ClassFileImporter()
+		.withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+		.importPackages("io.aoaigateway");
+
+	@Test
+	void capabilityPackagesAreFreeOfCycles() {
+		slices().matching("io.aoaigateway.(*)..").should().beFreeOfCycles().check(MAIN);
+	}
+
+	@Test
+	void onlyFiltersHandlersAndSupportTouchTheExchange() {
+		noClasses().that()
+			.haveSimpleNameNotEndingWith("Filter")
+			.and()
+			.haveSimpleNameNotEndingWith("GatewayFilterFactory")
+			.and()
+			.haveSimpleNameNotEndingWith("EntryPoint")
+			.and()
+			.haveSimpleNameNotEndingWith("ExceptionHandler")
+			.and()
+			.resideOutsideOfPackage("io.aoaigateway.support..")
+			.and()
+			.areNotNestedClasses()
+			.should()
+			.dependOnClassesThat()
+			.haveFullyQualifiedName("org.springframework.web.server.ServerWebExchange")
+			.check(MAIN);
+	}
+
+	@Test
+	void gatewayDoesNotDependOnTheSimulatorOrLocalMode() {
+		noClasses().that()
+			.resideOutsideOfPackages("io.aoaigateway.simulator..", "io.aoaigateway.local..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.aoaigateway.simulator..", "io.aoaigateway.local..")
+			.check(MAIN);
+		noClasses().that()
+			.resideInAPackage("io.aoaigateway.simulator..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.aoaigateway.routing..", "io.aoaigateway.auth..", "io.aoaigateway.support..",
+					"io.aoaigateway.local..")
+			.check(MAIN);
+	}
+
+	@Test
+	void testsNeverUseVerifyCompleteWhichCanBlockForever() {
+		noClasses().should()
+			.callMethod("reactor.test.StepVerifier$LastStep", "verifyComplete")
+			.because("it can block indefinitely; end with verify(Duration)")
+			.check(TESTS);
+	}
+
+}
