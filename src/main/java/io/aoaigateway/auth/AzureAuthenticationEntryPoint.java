@@ -7,7 +7,8 @@ import reactor.core.publisher.Mono;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.AuthenticationException;
-import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.server.resource.BearerTokenErrorCodes;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -21,8 +22,10 @@ final class AzureAuthenticationEntryPoint implements ServerAuthenticationEntryPo
 
 	@Override
 	public Mono<Void> commence(ServerWebExchange exchange, AuthenticationException ex) {
-		boolean invalidToken = ex instanceof InvalidBearerTokenException
-				|| ex.getCause() instanceof InvalidBearerTokenException;
+		// A token was sent but is unusable (bad signature, expired, malformed...): RFC
+		// 6750 says invalid_token.
+		boolean invalidToken = ex instanceof OAuth2AuthenticationException oauth
+				&& BearerTokenErrorCodes.INVALID_TOKEN.equals(oauth.getError().getErrorCode());
 		String challenge = invalidToken ? "Bearer error=\"invalid_token\", error_description=\"The access token is "
 				+ "invalid, expired or not meant for this gateway\"" : "Bearer";
 		exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);

@@ -79,9 +79,11 @@ final class BackendRoutingFilter implements GlobalFilter, Ordered {
 	static URI backendUrl(ServerHttpRequest request, RouteTarget target, BackendDeployment selected) {
 		String path = request.getURI().getRawPath();
 		if (target.source() == DeploymentSource.PATH && target.deployment() != null
-				&& !target.deployment().equals(selected.azureName())) {
-			String rest = path.substring(DEPLOYMENTS_PREFIX.length() + target.deployment().length());
-			path = DEPLOYMENTS_PREFIX + selected.azureName() + rest;
+				&& !target.deployment().equals(selected.azureName()) && path.startsWith(DEPLOYMENTS_PREFIX)) {
+			// The raw segment may be percent-encoded, so find its end rather than
+			// trusting its decoded length.
+			int end = path.indexOf('/', DEPLOYMENTS_PREFIX.length());
+			path = DEPLOYMENTS_PREFIX + selected.azureName() + ((end < 0) ? "" : path.substring(end));
 		}
 		StringBuilder url = new StringBuilder(selected.backend().url().toString()).append(path);
 		String query = request.getURI().getRawQuery();
