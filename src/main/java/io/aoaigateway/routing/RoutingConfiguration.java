@@ -74,7 +74,7 @@ public class RoutingConfiguration {
 			.route("assistants",
 					(r) -> r
 						.path("/openai/assistants/**", "/openai/threads/**", "/openai/vector_stores/**",
-								"/openai/files/**", "/openai/batches/**")
+								"/openai/files/**", "/openai/batches/**", "/openai/responses/**")
 						.filters((f) -> f.filter(assistants))
 						.uri(UNRESOLVED))
 			.route("v1-by-model",
