@@ -139,12 +139,7 @@ class RoutingIntegrationTests extends GatewayIntegrationSupport {
 		byte[] audio = new byte[3 * 1024 * 1024];
 		Arrays.fill(audio, (byte) 7);
 		MultipartBodyBuilder form = new MultipartBodyBuilder();
-		form.part("file", new ByteArrayResource(audio) {
-			@Override
-			public String getFilename() {
-				return "speech.wav";
-			}
-		}).contentType(MediaType.parseMediaType("audio/wav"));
+		form.part("file", namedFile(audio, "speech.wav")).contentType(MediaType.parseMediaType("audio/wav"));
 		form.part("response_format", "json");
 
 		this.client.post()
@@ -261,17 +256,10 @@ class RoutingIntegrationTests extends GatewayIntegrationSupport {
 	void fileUploadLocationPointsBackAtTheGatewayAndBatchesAreRouted() {
 		MultipartBodyBuilder form = new MultipartBodyBuilder();
 		form.part("purpose", "batch");
-		form.part("file",
-				new ByteArrayResource(
-						"""
-								{"custom_id":"1","method":"POST","url":"/chat/completions","body":{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}}
-								"""
-							.getBytes(StandardCharsets.UTF_8)) {
-					@Override
-					public String getFilename() {
-						return "input.jsonl";
-					}
-				});
+		String batchInput = """
+				{"custom_id":"1","method":"POST","url":"/chat/completions","body":{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}}
+				""";
+		form.part("file", namedFile(batchInput.getBytes(StandardCharsets.UTF_8), "input.jsonl"));
 
 		var result = this.client.post()
 			.uri("/openai/files?" + API_VERSION)
@@ -383,6 +371,15 @@ class RoutingIntegrationTests extends GatewayIntegrationSupport {
 		String id = JSON.readTree(body).path("id").stringValue();
 		assertThat(id).isNotBlank();
 		return id;
+	}
+
+	private static ByteArrayResource namedFile(byte[] content, String filename) {
+		return new ByteArrayResource(content) {
+			@Override
+			public String getFilename() {
+				return filename;
+			}
+		};
 	}
 
 	static List<String> dataLines(String stream) {
