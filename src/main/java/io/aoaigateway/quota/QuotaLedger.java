@@ -1,0 +1,66 @@
+package io.aoaigateway.quota;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Counts tokens per window, shared by every replica that uses the same ledger. Every
+ * operation is atomic across the windows it is given. Implementations take the time from
+ * the caller, never from their own clock, so that tests control it.
+ */
+public interface QuotaLedger {
+
+	/**
+	 * Reserves tokens in every window, or in none: a window has room when
+	 * {@code used + reserved + tokens <= limit}.
+	 * @param reservationId unique id of this reservation
+	 * @param tokens tokens to reserve (an estimate of the call), at least 0
+	 * @param windows the windows that apply to the call
+	 * @param now the current time
+	 * @param reservationTtl how long the reservation holds if never settled (a crashed
+	 * replica), after which it stops counting
+	 * @return the decision
+	 */
+	Mono<QuotaDecision> reserve(String reservationId, long tokens, List<QuotaWindow> windows, Instant now,
+			Duration reservationTtl);
+
+	/**
+	 * Replaces a reservation with the tokens the call really used. The used tokens are
+	 * charged even when the reservation has already expired. Call it once per
+	 * reservation.
+	 * @param reservationId the reservation's id
+	 * @param reservedTokens the tokens reserved under that id
+	 * @param usedTokens the tokens to charge
+	 * @param windows the windows the reservation was made in
+	 * @param now the current time
+	 * @return completes when stored
+	 */
+	Mono<Void> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
+			Instant now);
+
+	/**
+	 * Charges tokens once per charge id, however often it is called (e.g. an Assistants
+	 * run whose terminal state many polls see).
+	 * @param chargeId identifies what is charged, e.g. {@code run:run_abc}
+	 * @param usedTokens the tokens to charge
+	 * @param windows the windows to charge
+	 * @param now the current time
+	 * @param remember how long to remember that the id was charged
+	 * @return {@code true} if this call charged, {@code false} if the id was charged
+	 * before
+	 */
+	Mono<Boolean> chargeOnce(String chargeId, long usedTokens, List<QuotaWindow> windows, Instant now,
+			Duration remember);
+
+	/**
+	 * Reads windows without changing them (expired reservations stop counting).
+	 * @param windows the windows
+	 * @param now the current time
+	 * @return their states, in the given order
+	 */
+	Mono<List<WindowState>> read(List<QuotaWindow> windows, Instant now);
+
+}
