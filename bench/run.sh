@@ -14,6 +14,8 @@ WARMUP=${WARMUP:-15s}
 SIM_PORT=${SIM_PORT:-18281}
 ISSUER_PORT=${ISSUER_PORT:-18280}
 GATEWAY_PORT=${GATEWAY_PORT:-18282}
+QUOTA_PORT=${QUOTA_PORT:-18283}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 KEY=bench-key
 results=bench/results
 mkdir -p "$results"
@@ -37,15 +39,23 @@ java -Dloader.main=io.aoaigateway.simulator.SimulatorMain -cp "$jar" $launcher \
   --name=bench-sim --port=$SIM_PORT --api-key=$KEY --deployments=gpt-4o --stream-chunks=8 --stream-pace=0ms \
   >>"$log" 2>&1 & pids+=($!)
 java -Dloader.main=io.aoaigateway.local.LocalTokenIssuer -cp "$jar" $launcher --port=$ISSUER_PORT >>"$log" 2>&1 & pids+=($!)
-java ${GATEWAY_JAVA_OPTS:-} -jar "$jar" --server.port=$GATEWAY_PORT \
-  --aoai.routing.backends[0].name=bench-sim --aoai.routing.backends[0].url=http://127.0.0.1:$SIM_PORT \
-  --aoai.routing.backends[0].api-key=$KEY --aoai.routing.backends[0].deployments=gpt-4o \
-  --aoai.auth.issuers=http://127.0.0.1:$ISSUER_PORT --aoai.auth.audiences=api://aoai-gateway \
-  --aoai.auth.jwk-set-uri=http://127.0.0.1:$ISSUER_PORT/keys --logging.level.root=warn >>"$log" 2>&1 & pids+=($!)
+gateway_args=(--aoai.routing.backends[0].name=bench-sim --aoai.routing.backends[0].url=http://127.0.0.1:$SIM_PORT
+  --aoai.routing.backends[0].api-key=$KEY --aoai.routing.backends[0].deployments=gpt-4o
+  --aoai.auth.issuers=http://127.0.0.1:$ISSUER_PORT --aoai.auth.audiences=api://aoai-gateway
+  --aoai.auth.jwk-set-uri=http://127.0.0.1:$ISSUER_PORT/keys --logging.level.root=warn)
+java ${GATEWAY_JAVA_OPTS:-} -jar "$jar" --server.port=$GATEWAY_PORT "${gateway_args[@]}" >>"$log" 2>&1 & pids+=($!)
+# Limits far above what the run spends: every call is admitted, so the figures show the
+# cost of reserving and settling in Redis, not of refusals.
+java ${GATEWAY_JAVA_OPTS:-} -jar "$jar" --server.port=$QUOTA_PORT "${gateway_args[@]}" \
+  --aoai.state.store=redis --spring.data.redis.url=$REDIS_URL --aoai.state.key-prefix="aoai-bench:$stamp:" \
+  --aoai.quota.policies[0].name=user-default --aoai.quota.policies[0].scope=user \
+  --aoai.quota.policies[0].tokens-per-minute=1000000000 --aoai.quota.policies[0].tokens-per-day=100000000000 \
+  >>"$log" 2>&1 & pids+=($!)
 
 wait_for() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 wait_for "http://127.0.0.1:$ISSUER_PORT/keys"
 wait_for "http://127.0.0.1:$GATEWAY_PORT/actuator/health"
+wait_for "http://127.0.0.1:$QUOTA_PORT/actuator/health"
 token=$(curl -s "http://127.0.0.1:$ISSUER_PORT/token?sub=bench")
 
 chat_path='/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21'
@@ -58,8 +68,9 @@ LUA
 
 direct=(-H "api-key: $KEY" "http://127.0.0.1:$SIM_PORT$chat_path")
 gateway=(-H "Authorization: Bearer $token" "http://127.0.0.1:$GATEWAY_PORT$chat_path")
+quota=(-H "Authorization: Bearer $token" "http://127.0.0.1:$QUOTA_PORT$chat_path")
 # Both answer 200 before measuring, or the figures would describe errors.
-for target in direct gateway; do
+for target in direct gateway quota; do
   declare -n args=$target
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
     -d '{"messages":[{"role":"user","content":"hi"}]}' "${args[@]}")
@@ -81,12 +92,16 @@ run() { # name connections threads -> "p50_ms p99_ms rps non2xx"
 echo "warming up ($WARMUP each)..." >&2
 DURATION=$WARMUP run direct 8 2 >/dev/null
 DURATION=$WARMUP run gateway 8 2 >/dev/null
+DURATION=$WARMUP run quota 8 2 >/dev/null
 
 read -r d1_p50 d1_p99 d1_rps d1_bad < <(run direct 1 1)
 read -r g1_p50 g1_p99 g1_rps g1_bad < <(run gateway 1 1)
 read -r d64_p50 d64_p99 d64_rps d64_bad < <(run direct 64 2)
 read -r g64_p50 g64_p99 g64_rps g64_bad < <(run gateway 64 2)
+read -r q1_p50 q1_p99 q1_rps q1_bad < <(run quota 1 1)
+read -r q64_p50 q64_p99 q64_rps q64_bad < <(run quota 64 2)
 rss_kb=$(ps -o rss= -p "${pids[2]}" | tr -d ' ')
+quota_used=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$QUOTA_PORT/gateway/quota" | grep -o '"used":[0-9]*' | head -1)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 diff() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
@@ -105,4 +120,16 @@ diff() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
   echo "| non-2xx answers (c=1 / c=64) | $d1_bad / $d64_bad | $g1_bad / $g64_bad | | |"
   echo
   echo "Gateway RSS after the run: $((rss_kb / 1024)) MiB."
+  echo
+  echo "### With per-user token quotas in Redis ($REDIS_URL)"
+  echo
+  echo "| measurement | gateway | gateway + quotas | quota cost | (gateway + quotas) / direct |"
+  echo "|---|---|---|---|---|"
+  echo "| p50 latency, concurrency 1 (ms) | $g1_p50 | $q1_p50 | $(diff "$q1_p50" "$g1_p50") | $(ratio "$q1_p50" "$d1_p50") |"
+  echo "| p99 latency, concurrency 1 (ms) | $g1_p99 | $q1_p99 | $(diff "$q1_p99" "$g1_p99") | $(ratio "$q1_p99" "$d1_p99") |"
+  echo "| throughput, concurrency 64 (req/s) | $g64_rps | $q64_rps | | $(ratio "$q64_rps" "$d64_rps") |"
+  echo "| p99 latency, concurrency 64 (ms) | $g64_p99 | $q64_p99 | $(diff "$q64_p99" "$g64_p99") | $(ratio "$q64_p99" "$d64_p99") |"
+  echo "| non-2xx answers (c=1 / c=64) | $g1_bad / $g64_bad | $q1_bad / $q64_bad | | |"
+  echo
+  echo "Tokens charged to the benchmark user in the last minute window (a check that quotas were on): $quota_used."
 } | tee "$out"

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import io.aoaigateway.auth.AuthProperties;
+import io.aoaigateway.quota.QuotaProperties;
 import io.aoaigateway.routing.DeploymentConverter;
 import io.aoaigateway.routing.RoutingProperties;
+import io.aoaigateway.state.StateProperties;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -54,7 +56,8 @@ class ConfigExamplesTests {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@EnableConfigurationProperties({ RoutingProperties.class, AuthProperties.class })
+	@EnableConfigurationProperties({ RoutingProperties.class, AuthProperties.class, QuotaProperties.class,
+			StateProperties.class })
 	static class Properties {
 
 		@Bean

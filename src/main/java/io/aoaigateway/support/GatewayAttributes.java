@@ -25,6 +25,9 @@ public final class GatewayAttributes {
 	/** Names of the backends already tried for this call, a {@code Set<String>}. */
 	public static final String ATTEMPTED_BACKENDS = PREFIX + "attemptedBackends";
 
+	/** What the response tells of the call's token usage, a {@code MeteredCall}. */
+	public static final String METERED_CALL = PREFIX + "meteredCall";
+
 	private GatewayAttributes() {
 	}
 

@@ -1,0 +1,142 @@
+package io.aoaigateway.quota;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+import io.aoaigateway.auth.CallerIdentity;
+import io.aoaigateway.quota.QuotaProperties.Policy;
+import io.aoaigateway.quota.QuotaProperties.Scope;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Which policies apply to a caller and a deployment, and the windows they count in.
+ * <p>
+ * For {@code user} and {@code app} policies, a policy naming the caller replaces the
+ * default policy (no subject) of the same scope and deployment; {@code group} and
+ * {@code role} policies apply to every member, and count them together.
+ */
+final class QuotaPolicies {
+
+	private final List<Policy> policies;
+
+	QuotaPolicies(List<Policy> policies) {
+		this.policies = List.copyOf(policies);
+	}
+
+	boolean isEmpty() {
+		return this.policies.isEmpty();
+	}
+
+	/**
+	 * The windows a call must have room in.
+	 * @param caller who calls
+	 * @param deployment the deployment called, null for calls without one
+	 * @param now the current time
+	 * @return the windows, each with its policy
+	 */
+	List<AppliedWindow> windows(CallerIdentity caller, @Nullable String deployment, Instant now) {
+		return windows(caller, (policy) -> policy.deployment() == null || policy.deployment().isBlank()
+				|| policy.deployment().equals(deployment), now);
+	}
+
+	/**
+	 * Every window that counts any call of a caller, whatever the deployment: what the
+	 * caller sees of their quota.
+	 * @param caller who asks
+	 * @param now the current time
+	 * @return the windows, each with its policy
+	 */
+	List<AppliedWindow> allWindows(CallerIdentity caller, Instant now) {
+		return windows(caller, (policy) -> true, now);
+	}
+
+	private List<AppliedWindow> windows(CallerIdentity caller, Predicate<Policy> deploymentMatches,
+			Instant now) {
+		List<AppliedWindow> windows = new ArrayList<>();
+		for (Policy policy : applicable(caller, deploymentMatches)) {
+			String subject = subjectOf(policy, caller);
+			add(windows, policy, subject, QuotaPeriod.MINUTE, policy.tokensPerMinute(), now);
+			add(windows, policy, subject, QuotaPeriod.DAY, policy.tokensPerDay(), now);
+			add(windows, policy, subject, QuotaPeriod.MONTH, policy.tokensPerMonth(), now);
+		}
+		return windows;
+	}
+
+	private List<Policy> applicable(CallerIdentity caller, Predicate<Policy> deploymentMatches) {
+		List<Policy> result = new ArrayList<>();
+		result.addAll(personal(Scope.USER, caller.id(), deploymentMatches));
+		if (caller.appId() != null) {
+			result.addAll(personal(Scope.APP, caller.appId(), deploymentMatches));
+		}
+		for (Policy policy : this.policies) {
+			boolean member = (policy.scope() == Scope.GROUP && caller.groups().contains(policy.subject()))
+					|| (policy.scope() == Scope.ROLE && caller.roles().contains(policy.subject()));
+			if (member && deploymentMatches.test(policy)) {
+				result.add(policy);
+			}
+		}
+		return result;
+	}
+
+	// Per deployment (or none), the caller's own policies replace the defaults.
+	private List<Policy> personal(Scope scope, String id, Predicate<Policy> deploymentMatches) {
+		Map<String, List<Policy>> own = new LinkedHashMap<>();
+		Map<String, List<Policy>> defaults = new LinkedHashMap<>();
+		for (Policy policy : this.policies) {
+			if (policy.scope() != scope || !deploymentMatches.test(policy)) {
+				continue;
+			}
+			String deployment = Objects.requireNonNullElse(policy.deployment(), "");
+			if (policy.isDefault()) {
+				defaults.computeIfAbsent(deployment, (key) -> new ArrayList<>()).add(policy);
+			}
+			else if (id.equals(policy.subject())) {
+				own.computeIfAbsent(deployment, (key) -> new ArrayList<>()).add(policy);
+			}
+		}
+		List<Policy> result = new ArrayList<>();
+		defaults.forEach((deployment, list) -> {
+			if (!own.containsKey(deployment)) {
+				result.addAll(list);
+			}
+		});
+		own.values().forEach(result::addAll);
+		return result;
+	}
+
+	private static String subjectOf(Policy policy, CallerIdentity caller) {
+		return switch (policy.scope()) {
+			case USER -> caller.id();
+			case APP -> Objects.requireNonNull(caller.appId());
+			case GROUP, ROLE -> Objects.requireNonNull(policy.subject());
+		};
+	}
+
+	private static void add(List<AppliedWindow> windows, Policy policy, String subject, QuotaPeriod period,
+			@Nullable Long limit, Instant now) {
+		if (limit == null) {
+			return;
+		}
+		QuotaPeriod.Window window = period.at(now);
+		String key = policy.scope().name().toLowerCase(Locale.ROOT) + ":" + subject + ":" + policy.name()
+				+ ":" + window.id();
+		windows.add(new AppliedWindow(policy, period, new QuotaWindow(key, limit, window.resetsAt())));
+	}
+
+	/**
+	 * A window with the policy and period it belongs to.
+	 *
+	 * @param policy the policy
+	 * @param period the period
+	 * @param window the counter
+	 */
+	record AppliedWindow(Policy policy, QuotaPeriod period, QuotaWindow window) {
+	}
+
+}

@@ -1,0 +1,108 @@
+package io.aoaigateway.quota;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Token quotas per caller. A call is admitted only if every policy that applies to its
+ * caller has room for the call's estimate; the estimate is then replaced by the real
+ * usage.
+ *
+ * @param policies the limits; none means no quota
+ * @param defaultMaxOutputTokens output tokens reserved for a call that sets no
+ * {@code max_tokens} / {@code max_completion_tokens} / {@code max_output_tokens}
+ * @param reservationTtl how long a reservation counts if its call never settles (a
+ * replica that died mid-call); longer than the longest call
+ * @param stampUser whether to set the request's {@code user} field to a pseudonymous id
+ * of the caller, where the API accepts it, so that Azure's abuse monitoring can tell
+ * callers apart without learning who they are
+ * @param pseudonymKey secret mixed into the pseudonymous id (HMAC); without it the id is
+ * a plain hash, which anyone who knows a caller's object id can recompute
+ */
+@Validated
+@ConfigurationProperties("aoai.quota")
+public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policies,
+		@DefaultValue("4096") @Positive int defaultMaxOutputTokens, @DefaultValue("15m") Duration reservationTtl,
+		@DefaultValue("true") boolean stampUser, @Nullable String pseudonymKey) {
+
+	@AssertTrue(message = "aoai.quota.policies[*].name must be unique")
+	public boolean isPolicyNamesUnique() {
+		Set<String> seen = new HashSet<>();
+		return this.policies.stream().allMatch((policy) -> seen.add(policy.name()));
+	}
+
+	@AssertTrue(message = "aoai.quota.reservation-ttl must be positive")
+	public boolean isReservationTtlPositive() {
+		return this.reservationTtl.isPositive();
+	}
+
+	/**
+	 * One limit on tokens.
+	 *
+	 * @param name names the policy in answers and in the quota endpoint
+	 * @param scope whom the limit counts: each user, each app, or all members of a group
+	 * or holders of a role together
+	 * @param subject for {@code user} and {@code app}: the object id or client id it is
+	 * for, or empty for the default of everyone without an own policy; for {@code group}
+	 * and {@code role}: the group object id or role name (required)
+	 * @param deployment only calls to this deployment count, or empty for all calls
+	 * @param tokensPerMinute tokens per minute (UTC clock minutes)
+	 * @param tokensPerDay tokens per day (UTC)
+	 * @param tokensPerMonth tokens per calendar month (UTC)
+	 */
+	public record Policy(@NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+") String name, @NotNull Scope scope,
+			@Nullable String subject, @Nullable String deployment, @Nullable @Positive Long tokensPerMinute,
+			@Nullable @Positive Long tokensPerDay, @Nullable @Positive Long tokensPerMonth) {
+
+		@AssertTrue(message = "a policy needs at least one of tokens-per-minute, tokens-per-day, tokens-per-month")
+		public boolean isLimited() {
+			return this.tokensPerMinute != null || this.tokensPerDay != null || this.tokensPerMonth != null;
+		}
+
+		@AssertTrue(message = "a group or role policy needs a subject: the group id or role name")
+		public boolean isSubjectGivenWhenShared() {
+			return (this.scope != Scope.GROUP && this.scope != Scope.ROLE) || hasText(this.subject);
+		}
+
+		boolean isDefault() {
+			return !hasText(this.subject);
+		}
+
+		private static boolean hasText(@Nullable String value) {
+			return value != null && !value.isBlank();
+		}
+
+	}
+
+	/** Whom a policy counts. */
+	public enum Scope {
+
+		/** Each user (Entra object id) on their own. */
+		USER,
+
+		/** Each calling application (client id) on its own. */
+		APP,
+
+		/** All members of one group together. */
+		GROUP,
+
+		/** All holders of one app role together. */
+		ROLE
+
+	}
+
+}

@@ -1,0 +1,121 @@
+package io.aoaigateway.quota;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import io.aoaigateway.auth.CallerAuthentication;
+import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
+import io.aoaigateway.state.StateStoreMonitor;
+import io.aoaigateway.support.AzureError;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * {@code GET /gateway/quota}: the caller's own quota, every window of every policy that
+ * applies to them, so that an application can pace itself.
+ */
+final class QuotaStatusHandler {
+
+	static final String PATH = "/gateway/quota";
+
+	private final QuotaPolicies policies;
+
+	private final QuotaLedger ledger;
+
+	private final StateStoreMonitor monitor;
+
+	private final Clock clock;
+
+	QuotaStatusHandler(QuotaPolicies policies, QuotaLedger ledger, StateStoreMonitor monitor, Clock clock) {
+		this.policies = policies;
+		this.ledger = ledger;
+		this.monitor = monitor;
+		this.clock = clock;
+	}
+
+	Mono<ServerResponse> status(ServerRequest request) {
+		return request.principal()
+			.filter(CallerAuthentication.class::isInstance)
+			.cast(CallerAuthentication.class)
+			.flatMap((authentication) -> {
+				Instant now = this.clock.instant();
+				List<AppliedWindow> applied = this.policies.allWindows(authentication.caller(), now);
+				return this.ledger.read(applied.stream().map(AppliedWindow::window).toList(), now)
+					.doOnNext((states) -> this.monitor.succeeded())
+					.flatMap((states) -> ServerResponse.ok()
+						.contentType(MediaType.APPLICATION_JSON)
+						.bodyValue(new QuotaStatus(authentication.caller().id(), windows(applied, states))))
+					.onErrorResume((ex) -> {
+						this.monitor.failed("quota.read", ex);
+						AzureError error = AzureError.of(HttpStatus.SERVICE_UNAVAILABLE,
+								"The gateway cannot read your token quota right now; try again shortly.");
+						return ServerResponse.status(error.status())
+							.contentType(MediaType.APPLICATION_JSON)
+							.bodyValue(new ErrorBody(new ErrorBody.Detail(error.code(), error.message())));
+					});
+			});
+	}
+
+	private static List<WindowStatus> windows(List<AppliedWindow> applied, List<WindowState> states) {
+		List<WindowStatus> windows = new ArrayList<>();
+		for (int i = 0; i < applied.size(); i++) {
+			AppliedWindow window = applied.get(i);
+			WindowState state = states.get(i);
+			windows.add(new WindowStatus(window.policy().name(), window.policy().scope().name().toLowerCase(Locale.ROOT),
+					window.policy().deployment(), window.period().label(), window.window().limit(), state.used(),
+					state.reserved(), state.remaining(), window.window().resetsAt()));
+		}
+		return windows;
+	}
+
+	/**
+	 * The answer.
+	 *
+	 * @param caller the caller's id
+	 * @param windows the windows that count the caller's calls
+	 */
+	record QuotaStatus(String caller, List<WindowStatus> windows) {
+	}
+
+	/**
+	 * One window as the caller sees it.
+	 *
+	 * @param policy the policy's name
+	 * @param scope whom it counts
+	 * @param deployment the deployment it is limited to, if any
+	 * @param period {@code minute}, {@code day} or {@code month}
+	 * @param limit tokens the window allows
+	 * @param used tokens charged
+	 * @param reserved tokens held by calls in flight
+	 * @param remaining tokens left
+	 * @param resetsAt when the window starts afresh
+	 */
+	record WindowStatus(String policy, String scope, @Nullable String deployment, String period, long limit,
+			long used, long reserved, long remaining, Instant resetsAt) {
+	}
+
+	/**
+	 * Azure's error shape.
+	 *
+	 * @param error the error
+	 */
+	record ErrorBody(Detail error) {
+
+		/**
+		 * @param code the code
+		 * @param message the message
+		 */
+		record Detail(String code, String message) {
+		}
+
+	}
+
+}

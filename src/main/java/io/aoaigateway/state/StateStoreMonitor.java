@@ -1,0 +1,79 @@
+package io.aoaigateway.state;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.aoaigateway.state.StateProperties.FailurePolicy;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Keeps track of whether the shared state store answers, so that an outage shows in one
+ * log line when it starts, one when it ends, and in metrics in between, rather than in a
+ * line per call.
+ */
+public final class StateStoreMonitor {
+
+	private static final Log logger = LogFactory.getLog(StateStoreMonitor.class);
+
+	private final AtomicBoolean degraded = new AtomicBoolean();
+
+	private final FailurePolicy policy;
+
+	private final MeterRegistry registry;
+
+	public StateStoreMonitor(MeterRegistry registry, FailurePolicy policy) {
+		this.registry = registry;
+		this.policy = policy;
+		Gauge.builder("aoai.gateway.state.degraded", this.degraded, (flag) -> flag.get() ? 1 : 0)
+			.description("1 while the shared state store fails and the failure policy applies")
+			.register(registry);
+	}
+
+	/**
+	 * @return what calls get while the store fails
+	 */
+	public FailurePolicy policy() {
+		return this.policy;
+	}
+
+	/**
+	 * Records a failed store operation.
+	 * @param operation what was attempted, e.g. {@code quota.reserve}
+	 * @param error why it failed
+	 */
+	public void failed(String operation, Throwable error) {
+		Counter.builder("aoai.gateway.state.errors")
+			.description("Shared state store operations that failed or timed out")
+			.tag("operation", operation)
+			.register(this.registry)
+			.increment();
+		if (this.degraded.compareAndSet(false, true)) {
+			logger.warn("The shared state store is failing (" + operation + ": " + error
+					+ "); calls are now handled " + describe(this.policy) + " until it answers again");
+		}
+	}
+
+	/**
+	 * Records a store operation that succeeded.
+	 */
+	public void succeeded() {
+		if (this.degraded.compareAndSet(true, false)) {
+			logger.info("The shared state store answers again; quotas are enforced");
+		}
+	}
+
+	/**
+	 * @return whether the store is failing
+	 */
+	public boolean degraded() {
+		return this.degraded.get();
+	}
+
+	private static String describe(FailurePolicy policy) {
+		return (policy == FailurePolicy.FAIL_OPEN) ? "without quota (fail-open)" : "by refusing them (fail-closed)";
+	}
+
+}

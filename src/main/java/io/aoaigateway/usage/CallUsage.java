@@ -1,0 +1,34 @@
+package io.aoaigateway.usage;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one call's response showed of its token usage, once the response has ended.
+ *
+ * @param reported the usage the backend reported, null when it reported none
+ * @param generatedCharacters characters of generated text seen in a stream, to estimate
+ * the output of a stream that ended without usage
+ * @param streamed whether the response was a server-sent event stream
+ * @param status the response status, null when no response was started
+ * @param completed whether the response was written to its end (not cut by the client
+ * leaving or the backend failing)
+ * @param cancelled whether the client left before the end
+ * @param terminalRuns Assistants runs seen in a terminal state with their usage
+ */
+public record CallUsage(@Nullable TokenUsage reported, long generatedCharacters, boolean streamed,
+		@Nullable Integer status, boolean completed, boolean cancelled, List<RunUsage> terminalRuns) {
+
+	public CallUsage {
+		terminalRuns = List.copyOf(terminalRuns);
+	}
+
+	/**
+	 * @return whether the backend accepted the call (a 2xx status)
+	 */
+	public boolean succeeded() {
+		return this.status != null && this.status >= 200 && this.status < 300;
+	}
+
+}

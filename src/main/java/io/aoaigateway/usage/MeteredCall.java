@@ -1,0 +1,153 @@
+package io.aoaigateway.usage;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.MediaType;
+
+/**
+ * The usage side of one call: which parser reads its response, and who wants to know
+ * the outcome. Filters that care (quotas, later metrics) register a listener; the
+ * response is read once for all of them.
+ */
+public final class MeteredCall {
+
+	private static final Log logger = LogFactory.getLog(MeteredCall.class);
+
+	// Assistants run states in which usage is final (digest 4.4; incomplete is not in the
+	// seeds' enum but exists).
+	private static final Set<String> TERMINAL_RUN_STATES = Set.of("completed", "failed", "cancelled", "expired",
+			"incomplete");
+
+	private final List<Consumer<CallUsage>> listeners = new CopyOnWriteArrayList<>();
+
+	private final AtomicBoolean finished = new AtomicBoolean();
+
+	private volatile boolean removeInjectedUsage;
+
+	private @Nullable JsonUsageParser json;
+
+	private @Nullable SseUsageParser sse;
+
+	private @Nullable InjectedUsageRemover remover;
+
+	private @Nullable Integer status;
+
+	/**
+	 * Asks for the stream's usage chunk and {@code usage:null} members, which the gateway
+	 * asked the backend for, to be taken out before the client sees them.
+	 */
+	public void removeInjectedUsage() {
+		this.removeInjectedUsage = true;
+	}
+
+	/**
+	 * Registers a listener for the outcome, called once when the response has ended.
+	 * @param listener the listener
+	 */
+	public void onFinish(Consumer<CallUsage> listener) {
+		this.listeners.add(listener);
+	}
+
+	/**
+	 * Chooses how to read the response, from its status and content type; called when
+	 * the first body chunk is written.
+	 * @param status the response status
+	 * @param contentType the response content type
+	 */
+	void start(@Nullable Integer status, @Nullable MediaType contentType) {
+		this.status = status;
+		boolean success = status != null && status >= 200 && status < 300;
+		if (!success || contentType == null) {
+			return;
+		}
+		if (MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
+			if (this.removeInjectedUsage) {
+				this.remover = new InjectedUsageRemover();
+			}
+			else {
+				this.sse = new SseUsageParser();
+			}
+		}
+		else if (MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
+			this.json = new JsonUsageParser();
+		}
+	}
+
+	boolean rewrites() {
+		return this.remover != null;
+	}
+
+	void tap(ByteBuffer chunk) {
+		if (this.json != null) {
+			this.json.feed(chunk);
+		}
+		else if (this.sse != null) {
+			this.sse.feed(chunk);
+		}
+	}
+
+	byte[] rewrite(ByteBuffer chunk) {
+		return (this.remover != null) ? this.remover.rewrite(chunk) : new byte[0];
+	}
+
+	byte[] finishRewrite() {
+		return (this.remover != null) ? this.remover.finish() : new byte[0];
+	}
+
+	/**
+	 * Ends the call and tells the listeners, once.
+	 * @param responseStatus the response status, null when no response was started
+	 * @param completed whether the response was written to its end
+	 * @param cancelled whether the client left before the end
+	 */
+	void finish(@Nullable Integer responseStatus, boolean completed, boolean cancelled) {
+		if (!this.finished.compareAndSet(false, true)) {
+			return;
+		}
+		CallUsage usage = outcome((this.status != null) ? this.status : responseStatus, completed, cancelled);
+		for (Consumer<CallUsage> listener : this.listeners) {
+			try {
+				listener.accept(usage);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A usage listener failed: " + ex);
+			}
+		}
+	}
+
+	private CallUsage outcome(@Nullable Integer responseStatus, boolean completed, boolean cancelled) {
+		if (this.json != null) {
+			JsonUsageParser parser = this.json;
+			parser.end();
+			List<RunUsage> runs = new ArrayList<>();
+			TokenUsage usage = parser.usage();
+			if ("thread.run".equals(parser.object()) && parser.id() != null && usage != null
+					&& TERMINAL_RUN_STATES.contains(parser.status())) {
+				runs.add(new RunUsage(parser.id(), parser.status(), usage));
+				// A run's usage is charged once per run, not with the call that fetched it.
+				usage = null;
+			}
+			return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, runs);
+		}
+		SseUsageParser parser = (this.remover != null) ? this.remover.parser() : this.sse;
+		if (parser != null) {
+			parser.end();
+			List<RunUsage> runs = parser.terminalRuns();
+			// In a run stream, usage belongs to the run, charged once per run.
+			TokenUsage usage = runs.isEmpty() ? parser.usage() : null;
+			return new CallUsage(usage, parser.generatedCharacters(), true, responseStatus, completed, cancelled, runs);
+		}
+		return new CallUsage(null, 0, false, responseStatus, completed, cancelled, List.of());
+	}
+
+}

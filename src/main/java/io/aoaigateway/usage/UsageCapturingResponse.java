@@ -1,0 +1,108 @@
+package io.aoaigateway.usage;
+
+
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+
+/**
+ * Lets a {@link MeteredCall} read the response body as it passes to the client: chunks
+ * are tapped, not held, so the client receives each one as soon as the backend sends it.
+ * Only a stream whose usage option the gateway injected is rewritten, event by event.
+ */
+final class UsageCapturingResponse extends ServerHttpResponseDecorator {
+
+	private final MeteredCall call;
+
+	UsageCapturingResponse(ServerHttpResponse delegate, MeteredCall call) {
+		super(delegate);
+		this.call = call;
+	}
+
+	@Override
+	public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+		start();
+		return super.writeWith(this.call.rewrites() ? rewrite(Flux.from(body)) : tap(Flux.from(body)));
+	}
+
+	// text/event-stream arrives here, one inner publisher per flush (see
+	// NettyWriteResponseFilter).
+	@Override
+	public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+		start();
+		if (!this.call.rewrites()) {
+			return super.writeAndFlushWith(Flux.from(body).map((inner) -> tap(Flux.from(inner))));
+		}
+		Flux<Flux<DataBuffer>> rewritten = Flux.from(body).map((inner) -> rewrite(Flux.from(inner)));
+		return super.writeAndFlushWith(rewritten.concatWith(Mono.fromSupplier(() -> remainder())));
+	}
+
+	private void start() {
+		HttpStatusCode status = getStatusCode();
+		this.call.start((status != null) ? status.value() : null, getHeaders().getContentType());
+	}
+
+	private Flux<DataBuffer> tap(Flux<? extends DataBuffer> body) {
+		return body.map((buffer) -> {
+			try (DataBuffer.ByteBufferIterator chunks = buffer.readableByteBuffers()) {
+				while (chunks.hasNext()) {
+					this.call.tap(chunks.next());
+				}
+			}
+			return buffer;
+		});
+	}
+
+	// Complete events go out as soon as their closing blank line arrives; only a
+	// trailing partial event waits for the rest of itself.
+	private Flux<DataBuffer> rewrite(Flux<? extends DataBuffer> body) {
+		return body.<DataBuffer>handle((buffer, sink) -> {
+			byte[] out;
+			try {
+				out = rewriteAll(buffer);
+			}
+			finally {
+				DataBufferUtils.release(buffer);
+			}
+			if (out.length > 0) {
+				sink.next(bufferFactory().wrap(out));
+			}
+		});
+	}
+
+	private byte[] rewriteAll(DataBuffer buffer) {
+		byte[] result = null;
+		try (DataBuffer.ByteBufferIterator chunks = buffer.readableByteBuffers()) {
+			while (chunks.hasNext()) {
+				result = concat(result, this.call.rewrite(chunks.next()));
+			}
+		}
+		return (result != null) ? result : new byte[0];
+	}
+
+	private Flux<DataBuffer> remainder() {
+		byte[] rest = this.call.finishRewrite();
+		return (rest.length > 0) ? Flux.just(bufferFactory().wrap(rest)) : Flux.empty();
+	}
+
+	private static byte[] concat(byte @Nullable [] first, byte[] second) {
+		if (first == null || first.length == 0) {
+			return second;
+		}
+		if (second.length == 0) {
+			return first;
+		}
+		byte[] both = new byte[first.length + second.length];
+		System.arraycopy(first, 0, both, 0, first.length);
+		System.arraycopy(second, 0, both, first.length, second.length);
+		return both;
+	}
+
+}

@@ -1,0 +1,53 @@
+package io.aoaigateway;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * A whole gateway started by a test, for tests that need more than one (replicas sharing
+ * a store) or settings a shared test context cannot have.
+ */
+public final class GatewayInstance implements AutoCloseable {
+
+	private final ConfigurableApplicationContext context;
+
+	private GatewayInstance(ConfigurableApplicationContext context) {
+		this.context = context;
+	}
+
+	/**
+	 * Starts a gateway on a free port in front of {@link GatewayFixtures}' simulators.
+	 * @param overrides properties added to (or replacing) the fixtures' ones
+	 * @param sources configuration classes added to the application's own
+	 * @return the running gateway
+	 */
+	public static GatewayInstance start(Map<String, Object> overrides, Class<?>... sources) {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		GatewayFixtures.register((name, value) -> properties.put(name, value.get()));
+		properties.putAll(overrides);
+		properties.put("server.port", 0);
+		Class<?>[] all = new Class<?>[sources.length + 1];
+		all[0] = AoaiGatewayApplication.class;
+		System.arraycopy(sources, 0, all, 1, sources.length);
+		return new GatewayInstance(new SpringApplicationBuilder(all).properties(properties).run());
+	}
+
+	/**
+	 * @return a client for the gateway
+	 */
+	public WebClient client() {
+		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		return WebClient.create("http://localhost:" + port);
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+}

@@ -1,0 +1,15 @@
+package io.aoaigateway.quota;
+
+/**
+ * Two replicas on the machine's Redis ({@code REDIS_URL}, by default the local one that
+ * {@code .ci/run} starts).
+ */
+class SharedQuotaIntegrationTests extends SharedQuotaContract {
+
+	@Override
+	String redisUrl() {
+		String url = System.getenv("REDIS_URL");
+		return (url != null && !url.isBlank()) ? url : "redis://127.0.0.1:6379";
+	}
+
+}

@@ -1,0 +1,64 @@
+package io.aoaigateway.quota;
+
+import java.util.List;
+
+import io.aoaigateway.quota.TokenQuotaFilter.Reservation;
+import io.aoaigateway.usage.CallUsage;
+import io.aoaigateway.usage.TokenUsage;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a call is charged for each way it can end.
+ */
+class TokenQuotaFilterTests {
+
+	private static final Reservation CHAT = new Reservation("r", new TokenEstimate(100, 500), MeteredOperation.CHAT,
+			List.of());
+
+	@Test
+	void chargeWhenUsageReportedThenExactlyThat() {
+		assertThat(charge(CHAT, new TokenUsage(30, 700, 10, 5), 200, true, false, false, 0)).isEqualTo(730);
+	}
+
+	@Test
+	void chargeWhenBackendRefusedThenNothing() {
+		assertThat(charge(CHAT, null, 429, true, false, false, 0)).isZero();
+		assertThat(charge(CHAT, null, 400, true, false, false, 0)).isZero();
+	}
+
+	@Test
+	void chargeWhenClientLeftBeforeAnyAnswerThenTheWholeEstimate() {
+		assertThat(charge(CHAT, null, null, false, true, false, 0)).isEqualTo(600);
+	}
+
+	@Test
+	void chargeWhenBackendUnreachableThenNothing() {
+		assertThat(charge(CHAT, null, null, false, false, false, 0)).isZero();
+	}
+
+	@Test
+	void chargeWhenStreamCutShortThenInputEstimateAndWhatWasGenerated() {
+		assertThat(charge(CHAT, null, 200, false, true, true, 40)).isEqualTo(100 + 10);
+	}
+
+	@Test
+	void chargeWhenJsonAnswerHasNoUsageThenTheWholeEstimate() {
+		assertThat(charge(CHAT, null, 200, true, false, false, 0)).isEqualTo(600);
+	}
+
+	@Test
+	void chargeWhenRunCreatedThenNothingUntilTheRunEnds() {
+		Reservation run = new Reservation("r", new TokenEstimate(1, 0), MeteredOperation.RUN, List.of());
+
+		assertThat(charge(run, new TokenUsage(5, 5, 0, 0), 200, true, false, true, 100)).isZero();
+	}
+
+	private static long charge(Reservation reservation, TokenUsage reported, Integer status, boolean completed,
+			boolean cancelled, boolean streamed, long characters) {
+		return TokenQuotaFilter.charge(reservation,
+				new CallUsage(reported, characters, streamed, status, completed, cancelled, List.of()));
+	}
+
+}
