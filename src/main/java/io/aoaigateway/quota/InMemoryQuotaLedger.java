@@ -1,0 +1,228 @@
+package io.aoaigateway.quota;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * A {@link QuotaLedger} in this process's memory, for a single replica. Every operation
+ * runs under one lock, so a reservation is checked and added in all of its windows or in
+ * none, however many threads call at once; the work under the lock is a few map lookups.
+ * <p>
+ * Memory stays bounded without a background thread: expired reservations are dropped when
+ * their window is next touched, and windows (one minute after they reset) and remembered
+ * charge ids are swept at most every {@link #SWEEP_INTERVAL} of the callers' time.
+ */
+public class InMemoryQuotaLedger implements QuotaLedger {
+
+	/**
+	 * How long a window is kept after it resets: a late settle of a call that started in
+	 * it may still be charged to it, as in the Redis ledger.
+	 */
+	static final Duration GRACE = Duration.ofMinutes(1);
+
+	/**
+	 * The least time between two sweeps of the whole ledger, so that a sweep costs little
+	 * per call.
+	 */
+	static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
+
+	private final Object lock = new Object();
+
+	private final Map<String, Counter> counters = new HashMap<>();
+
+	private final Map<String, Instant> charged = new HashMap<>();
+
+	private Instant nextSweep = Instant.MIN;
+
+	/**
+	 * Creates an empty ledger.
+	 */
+	public InMemoryQuotaLedger() {
+	}
+
+	@Override
+	public Mono<QuotaDecision> reserve(String reservationId, long tokens, List<QuotaWindow> windows, Instant now,
+			Duration reservationTtl) {
+		Arguments.requireNotNegative("tokens", tokens);
+		Arguments.requirePositive("reservationTtl", reservationTtl);
+		return Mono.fromCallable(() -> {
+			synchronized (this.lock) {
+				sweep(now);
+				List<Counter> counters = counters(windows, now);
+				boolean admitted = true;
+				for (int i = 0; i < windows.size(); i++) {
+					Counter counter = counters.get(i);
+					if (counter.used + counter.reserved + tokens > windows.get(i).limit()) {
+						admitted = false;
+					}
+				}
+				if (admitted) {
+					Instant expiresAt = now.plus(reservationTtl);
+					for (Counter counter : counters) {
+						// Made again, a reservation only gets a later expiry (as ZADD
+						// does in Redis): its tokens must not count twice.
+						Instant previous = counter.reservations.put(new Held(reservationId, tokens), expiresAt);
+						if (previous == null) {
+							counter.reserved += tokens;
+						}
+					}
+				}
+				return new QuotaDecision(admitted, states(windows, counters));
+			}
+		});
+	}
+
+	@Override
+	public Mono<Void> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
+			Instant now) {
+		Arguments.requireNotNegative("reservedTokens", reservedTokens);
+		Arguments.requireNotNegative("usedTokens", usedTokens);
+		return Mono.fromRunnable(() -> {
+			synchronized (this.lock) {
+				sweep(now);
+				for (Counter counter : counters(windows, now)) {
+					// Absent when it expired and was dropped already: its tokens no
+					// longer
+					// count, so subtracting them again would undercount.
+					if (counter.reservations.remove(new Held(reservationId, reservedTokens)) != null) {
+						counter.reserved -= reservedTokens;
+					}
+					counter.used += usedTokens;
+				}
+			}
+		});
+	}
+
+	@Override
+	public Mono<Boolean> chargeOnce(String chargeId, long usedTokens, List<QuotaWindow> windows, Instant now,
+			Duration remember) {
+		Arguments.requireNotNegative("usedTokens", usedTokens);
+		Arguments.requirePositive("remember", remember);
+		return Mono.fromCallable(() -> {
+			synchronized (this.lock) {
+				sweep(now);
+				Instant forgetAt = this.charged.get(chargeId);
+				if (forgetAt != null && now.isBefore(forgetAt)) {
+					return false;
+				}
+				this.charged.put(chargeId, now.plus(remember));
+				for (Counter counter : counters(windows, now)) {
+					counter.used += usedTokens;
+				}
+				return true;
+			}
+		});
+	}
+
+	@Override
+	public Mono<List<WindowState>> read(List<QuotaWindow> windows, Instant now) {
+		return Mono.fromCallable(() -> {
+			synchronized (this.lock) {
+				List<WindowState> states = new ArrayList<>(windows.size());
+				for (QuotaWindow window : windows) {
+					Counter counter = this.counters.get(window.key());
+					if (counter == null || counter.isForgottenAt(now)) {
+						states.add(new WindowState(window, 0, 0));
+					}
+					else {
+						counter.dropExpired(now);
+						states.add(new WindowState(window, counter.used, counter.reserved));
+					}
+				}
+				return List.copyOf(states);
+			}
+		});
+	}
+
+	/**
+	 * @return how many windows and charge ids the ledger holds, for tests of its bounds
+	 */
+	int size() {
+		synchronized (this.lock) {
+			return this.counters.size() + this.charged.size();
+		}
+	}
+
+	// Callers hold the lock.
+	private List<Counter> counters(List<QuotaWindow> windows, Instant now) {
+		List<Counter> counters = new ArrayList<>(windows.size());
+		for (QuotaWindow window : windows) {
+			Counter counter = this.counters.get(window.key());
+			if (counter == null || counter.isForgottenAt(now)) {
+				counter = new Counter();
+				this.counters.put(window.key(), counter);
+			}
+			counter.forgetAt = max(counter.forgetAt, window.resetsAt().plus(GRACE));
+			counter.dropExpired(now);
+			counters.add(counter);
+		}
+		return counters;
+	}
+
+	// Callers hold the lock.
+	private void sweep(Instant now) {
+		if (now.isBefore(this.nextSweep)) {
+			return;
+		}
+		this.nextSweep = now.plus(SWEEP_INTERVAL);
+		this.counters.values().removeIf((counter) -> counter.isForgottenAt(now));
+		this.charged.values().removeIf((forgetAt) -> !now.isBefore(forgetAt));
+	}
+
+	private static List<WindowState> states(List<QuotaWindow> windows, List<Counter> counters) {
+		List<WindowState> states = new ArrayList<>(windows.size());
+		for (int i = 0; i < windows.size(); i++) {
+			states.add(new WindowState(windows.get(i), counters.get(i).used, counters.get(i).reserved));
+		}
+		return states;
+	}
+
+	private static Instant max(Instant a, Instant b) {
+		return a.isAfter(b) ? a : b;
+	}
+
+	/**
+	 * One reservation in one window; the tokens are part of the identity, as in the Redis
+	 * ledger's members.
+	 */
+	private record Held(String id, long tokens) {
+	}
+
+	/**
+	 * One window's tokens.
+	 */
+	private static final class Counter {
+
+		private long used;
+
+		private long reserved;
+
+		private final Map<Held, Instant> reservations = new HashMap<>();
+
+		private Instant forgetAt = Instant.MIN;
+
+		boolean isForgottenAt(Instant now) {
+			return !now.isBefore(this.forgetAt);
+		}
+
+		// A reservation stops counting at its expiry: the replica that made it is gone.
+		void dropExpired(Instant now) {
+			for (Iterator<Map.Entry<Held, Instant>> it = this.reservations.entrySet().iterator(); it.hasNext();) {
+				Map.Entry<Held, Instant> entry = it.next();
+				if (!now.isBefore(entry.getValue())) {
+					this.reserved -= entry.getKey().tokens();
+					it.remove();
+				}
+			}
+		}
+
+	}
+
+}

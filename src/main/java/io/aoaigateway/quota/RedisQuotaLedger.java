@@ -1,0 +1,189 @@
+package io.aoaigateway.quota;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * A {@link QuotaLedger} in Redis, shared by every replica. Each operation is one Lua
+ * script, so one round trip, and Redis runs it atomically across all of the call's
+ * windows: two replicas can never both take the last room in a window. The scripts are
+ * sent by their SHA-1 (EVALSHA) and only loaded when Redis does not know them yet.
+ * <p>
+ * Layout, for a window key {@code K} (with the prefix): a hash {@code K} with fields
+ * {@code used} and {@code reserved}, and a sorted set {@code K:r} of reservations,
+ * members {@code <reservationId>:<tokens>} scored by their expiry in epoch milliseconds.
+ * Every script first drops the reservations that expired. A charge id's marker is
+ * {@code <prefix>charged:<id>}. Keys expire {@link #GRACE} after their window resets, so
+ * Redis forgets ended windows by itself.
+ * <p>
+ * Time is always the caller's {@code now}, never Redis's clock; expiries are set relative
+ * to it, except the charge marker, which Redis expires on its own clock after
+ * {@code remember}.
+ * <p>
+ * Every call ends within the timeout: a Redis that is down, slow or unreachable makes the
+ * {@link Mono} fail (a {@link java.util.concurrent.TimeoutException} or a connection
+ * error) and the caller applies its fail-open or fail-closed policy. A call that timed
+ * out may still have been applied.
+ * <p>
+ * Redis Cluster is not handled yet: there, all keys of one call must hash to one slot
+ * (e.g. with a hash tag per caller), which the key layout does not ensure.
+ */
+public class RedisQuotaLedger implements QuotaLedger {
+
+	/**
+	 * How long Redis keeps a window after it resets: a late settle of a call that started
+	 * in it is still charged to it.
+	 */
+	static final Duration GRACE = Duration.ofMinutes(1);
+
+	private static final RedisScript<String> RESERVE = script("reserve.lua");
+
+	private static final RedisScript<String> SETTLE = script("settle.lua");
+
+	private static final RedisScript<String> CHARGE_ONCE = script("charge-once.lua");
+
+	private static final RedisScript<String> READ = script("read.lua");
+
+	private final ReactiveStringRedisTemplate redis;
+
+	private final String keyPrefix;
+
+	private final Duration timeout;
+
+	/**
+	 * Creates a ledger.
+	 * @param redis the connection to Redis
+	 * @param keyPrefix prefixes every key, e.g. {@code aoai:quota:}
+	 * @param timeout how long one operation may take before its {@link Mono} fails
+	 */
+	public RedisQuotaLedger(ReactiveStringRedisTemplate redis, String keyPrefix, Duration timeout) {
+		Arguments.requirePositive("timeout", timeout);
+		this.redis = redis;
+		this.keyPrefix = keyPrefix;
+		this.timeout = timeout;
+	}
+
+	@Override
+	public Mono<QuotaDecision> reserve(String reservationId, long tokens, List<QuotaWindow> windows, Instant now,
+			Duration reservationTtl) {
+		Arguments.requireNotNegative("tokens", tokens);
+		Arguments.requirePositive("reservationTtl", reservationTtl);
+		List<String> args = new ArrayList<>();
+		args.add(millis(now));
+		args.add(Long.toString(tokens));
+		args.add(millis(now.plus(reservationTtl)));
+		args.add(reservationId);
+		for (QuotaWindow window : windows) {
+			args.add(Long.toString(window.limit()));
+			args.add(ttl(window, now));
+		}
+		return run(RESERVE, windowKeys(windows), args).map((reply) -> {
+			String[] fields = reply.split(" ");
+			return new QuotaDecision("1".equals(fields[0]), states(windows, fields));
+		});
+	}
+
+	@Override
+	public Mono<Void> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
+			Instant now) {
+		Arguments.requireNotNegative("reservedTokens", reservedTokens);
+		Arguments.requireNotNegative("usedTokens", usedTokens);
+		List<String> args = new ArrayList<>();
+		args.add(millis(now));
+		args.add(reservationId + ":" + reservedTokens);
+		args.add(Long.toString(reservedTokens));
+		args.add(Long.toString(usedTokens));
+		for (QuotaWindow window : windows) {
+			args.add(ttl(window, now));
+		}
+		return run(SETTLE, windowKeys(windows), args).then();
+	}
+
+	@Override
+	public Mono<Boolean> chargeOnce(String chargeId, long usedTokens, List<QuotaWindow> windows, Instant now,
+			Duration remember) {
+		Arguments.requireNotNegative("usedTokens", usedTokens);
+		Arguments.requirePositive("remember", remember);
+		List<String> keys = windowKeys(windows);
+		keys.add(this.keyPrefix + "charged:" + chargeId);
+		List<String> args = new ArrayList<>();
+		args.add(millis(now));
+		args.add(Long.toString(usedTokens));
+		args.add(Long.toString(remember.toMillis()));
+		for (QuotaWindow window : windows) {
+			args.add(ttl(window, now));
+		}
+		return run(CHARGE_ONCE, keys, args).map("1"::equals);
+	}
+
+	@Override
+	public Mono<List<WindowState>> read(List<QuotaWindow> windows, Instant now) {
+		return run(READ, windowKeys(windows), List.of(millis(now))).map((reply) -> states(windows, reply.split(" ")));
+	}
+
+	private Mono<String> run(RedisScript<String> script, List<String> keys, List<String> args) {
+		// single(): every script answers exactly one value. subscribeOn(): Spring Data
+		// opens the shared connection on first use by blocking the subscribing thread
+		// (for
+		// up to the client's command timeout when Redis is unreachable); off the caller's
+		// thread, an event loop never blocks and timeout() can fire on time.
+		return this.redis.execute(script, keys, args)
+			.single()
+			.subscribeOn(Schedulers.boundedElastic())
+			.timeout(this.timeout);
+	}
+
+	private List<String> windowKeys(List<QuotaWindow> windows) {
+		List<String> keys = new ArrayList<>(windows.size() * 2 + 1);
+		for (QuotaWindow window : windows) {
+			String key = this.keyPrefix + window.key();
+			keys.add(key);
+			keys.add(key + ":r");
+		}
+		return keys;
+	}
+
+	// The reply is "<admitted> <used1> <reserved1> <used2> <reserved2> ...".
+	private static List<WindowState> states(List<QuotaWindow> windows, String[] fields) {
+		List<WindowState> states = new ArrayList<>(windows.size());
+		for (int i = 0; i < windows.size(); i++) {
+			states.add(new WindowState(windows.get(i), Long.parseLong(fields[1 + 2 * i]),
+					Long.parseLong(fields[2 + 2 * i])));
+		}
+		return List.copyOf(states);
+	}
+
+	private static String ttl(QuotaWindow window, Instant now) {
+		return Long.toString(Duration.between(now, window.resetsAt().plus(GRACE)).toMillis());
+	}
+
+	private static String millis(Instant instant) {
+		return Long.toString(instant.toEpochMilli());
+	}
+
+	private static RedisScript<String> script(String name) {
+		return RedisScript.of(source("common.lua") + "\n" + source(name), String.class);
+	}
+
+	private static String source(String name) {
+		try {
+			return new ClassPathResource(name, RedisQuotaLedger.class).getContentAsString(StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot read the ledger script " + name, ex);
+		}
+	}
+
+}

@@ -1,0 +1,289 @@
+package io.aoaigateway.quota;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every {@link QuotaLedger} must do; each implementation's tests extend it and
+ * supply a fresh, empty ledger per test.
+ */
+abstract class QuotaLedgerContractTests {
+
+	static final Duration WAIT = Duration.ofSeconds(10);
+
+	static final Instant NOW = Instant.parse("2026-05-01T12:00:00Z");
+
+	static final Duration TTL = Duration.ofSeconds(30);
+
+	/**
+	 * Windows end an hour after {@link #NOW}, so that moving time by minutes stays inside
+	 * them.
+	 */
+	static QuotaWindow window(String key, long limit) {
+		return new QuotaWindow(key, limit, NOW.plus(Duration.ofHours(1)));
+	}
+
+	/**
+	 * @return the ledger under test, the same one for the whole test
+	 */
+	protected abstract QuotaLedger ledger();
+
+	@Test
+	void reserveWhenWithinLimitThenAdmitsAndReportsRemaining() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		QuotaWindow day = window("alice:day", 10_000);
+
+		QuotaDecision decision = reserve("r1", 300, List.of(minute, day), NOW);
+
+		assertThat(decision.admitted()).isTrue();
+		assertThat(decision.windows()).containsExactly(new WindowState(minute, 0, 300), new WindowState(day, 0, 300));
+		assertThat(decision.windows()).extracting(WindowState::remaining).containsExactly(700L, 9_700L);
+	}
+
+	@Test
+	void reserveWhenExactlyFillsWindowThenAdmits() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+
+		assertThat(reserve("r1", 1_000, List.of(minute), NOW).admitted()).isTrue();
+		assertThat(reserve("r2", 1, List.of(minute), NOW).admitted()).isFalse();
+	}
+
+	@Test
+	void reserveWhenAnyWindowLacksRoomThenRejectsAndReservesNothingAnywhere() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		QuotaWindow day = window("alice:day", 500);
+		QuotaWindow other = window("team:minute", 10_000);
+		reserve("r1", 400, List.of(day), NOW);
+
+		QuotaDecision decision = reserve("r2", 200, List.of(minute, day, other), NOW);
+
+		assertThat(decision.admitted()).isFalse();
+		assertThat(decision.windows()).containsExactly(new WindowState(minute, 0, 0), new WindowState(day, 0, 400),
+				new WindowState(other, 0, 0));
+		assertThat(read(List.of(minute, day, other), NOW)).isEqualTo(decision.windows());
+	}
+
+	@Test
+	void settleWhenUsageBelowEstimateThenReplacesReservationWithUsage() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("r1", 500, List.of(minute), NOW);
+
+		settle("r1", 500, 120, List.of(minute), NOW.plusSeconds(1));
+
+		assertThat(read(List.of(minute), NOW.plusSeconds(1))).containsExactly(new WindowState(minute, 120, 0));
+	}
+
+	@Test
+	void settleWhenUsageAboveEstimateThenChargesAllOfItEvenOverTheLimit() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("r1", 500, List.of(minute), NOW);
+
+		settle("r1", 500, 1_200, List.of(minute), NOW.plusSeconds(1));
+
+		List<WindowState> states = read(List.of(minute), NOW.plusSeconds(1));
+		assertThat(states).containsExactly(new WindowState(minute, 1_200, 0));
+		assertThat(states.get(0).remaining()).isZero();
+		assertThat(reserve("r2", 0, List.of(minute), NOW.plusSeconds(2)).admitted()).isFalse();
+	}
+
+	@Test
+	void settleWhenOtherReservationsHeldThenRemovesOnlyItsOwn() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("r1", 300, List.of(minute), NOW);
+		reserve("r2", 200, List.of(minute), NOW);
+
+		settle("r1", 300, 100, List.of(minute), NOW.plusSeconds(1));
+
+		assertThat(read(List.of(minute), NOW.plusSeconds(1))).containsExactly(new WindowState(minute, 100, 200));
+	}
+
+	@Test
+	void settleWhenReservationExpiredThenChargesUsageWithoutSubtractingTwice() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("r1", 500, List.of(minute), NOW);
+		reserve("r2", 200, List.of(minute), NOW.plus(TTL));
+		Instant later = NOW.plus(TTL).plusSeconds(1);
+
+		// r1 expired first (seen by this read), then its late settle arrives
+		assertThat(read(List.of(minute), later)).containsExactly(new WindowState(minute, 0, 200));
+		settle("r1", 500, 450, List.of(minute), later);
+
+		assertThat(read(List.of(minute), later)).containsExactly(new WindowState(minute, 450, 200));
+	}
+
+	@Test
+	void settleWhenReservationExpiredUnseenThenChargesUsageWithoutSubtractingTwice() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("r1", 500, List.of(minute), NOW);
+
+		settle("r1", 500, 450, List.of(minute), NOW.plus(TTL).plusSeconds(1));
+
+		assertThat(read(List.of(minute), NOW.plus(TTL).plusSeconds(1)))
+			.containsExactly(new WindowState(minute, 450, 0));
+	}
+
+	@Test
+	void readWhenReservationNeverSettledThenItStopsCountingAtItsExpiry() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("crashed", 1_000, List.of(minute), NOW);
+
+		assertThat(read(List.of(minute), NOW.plus(TTL).minusMillis(1)))
+			.containsExactly(new WindowState(minute, 0, 1_000));
+		assertThat(read(List.of(minute), NOW.plus(TTL))).containsExactly(new WindowState(minute, 0, 0));
+		assertThat(reserve("next", 1_000, List.of(minute), NOW.plus(TTL)).admitted()).isTrue();
+	}
+
+	@Test
+	void chargeOnceWhenCalledRepeatedlyThenChargesOnce() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		QuotaWindow day = window("alice:day", 10_000);
+		Duration remember = Duration.ofHours(1);
+
+		assertThat(chargeOnce("run:abc", 250, List.of(minute, day), NOW, remember)).isTrue();
+		assertThat(chargeOnce("run:abc", 250, List.of(minute, day), NOW.plusSeconds(5), remember)).isFalse();
+		assertThat(chargeOnce("run:abc", 999, List.of(minute, day), NOW.plusSeconds(9), remember)).isFalse();
+		assertThat(chargeOnce("run:other", 50, List.of(minute), NOW.plusSeconds(9), remember)).isTrue();
+
+		assertThat(read(List.of(minute, day), NOW.plusSeconds(10))).containsExactly(new WindowState(minute, 300, 0),
+				new WindowState(day, 250, 0));
+	}
+
+	@Test
+	void chargeOnceWhenCalledConcurrentlyThenExactlyOneCharges() throws Exception {
+		QuotaWindow minute = window("alice:minute", 1_000_000);
+
+		List<Boolean> charged = concurrently(50,
+				() -> chargeOnce("run:abc", 100, List.of(minute), NOW, Duration.ofHours(1)));
+
+		assertThat(charged).containsOnlyOnce(true);
+		assertThat(read(List.of(minute), NOW)).containsExactly(new WindowState(minute, 100, 0));
+	}
+
+	@Test
+	void readWhenCalledThenChangesNothing() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		QuotaWindow unknown = window("bob:minute", 1_000);
+		reserve("r1", 300, List.of(minute), NOW);
+		settle("r1", 300, 200, List.of(minute), NOW);
+		reserve("r2", 100, List.of(minute), NOW);
+
+		List<WindowState> first = read(List.of(minute, unknown), NOW.plusSeconds(1));
+		List<WindowState> second = read(List.of(minute, unknown), NOW.plusSeconds(2));
+
+		assertThat(first).containsExactly(new WindowState(minute, 200, 100), new WindowState(unknown, 0, 0));
+		assertThat(second).isEqualTo(first);
+		assertThat(reserve("r3", 700, List.of(minute), NOW.plusSeconds(3)).admitted()).isTrue();
+	}
+
+	@Test
+	void reserveWhenWindowsHaveOtherKeysThenTheyAreIndependent() {
+		QuotaWindow alice = window("alice:minute", 1_000);
+		QuotaWindow bob = window("bob:minute", 1_000);
+		reserve("r1", 1_000, List.of(alice), NOW);
+
+		QuotaDecision decision = reserve("r2", 1_000, List.of(bob), NOW);
+
+		assertThat(decision.admitted()).isTrue();
+		assertThat(read(List.of(alice, bob), NOW)).containsExactly(new WindowState(alice, 0, 1_000),
+				new WindowState(bob, 0, 1_000));
+	}
+
+	@Test
+	void reserveWhenSameReservationMadeAgainThenCountsItOnceWithTheLaterExpiry() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("r1", 300, List.of(minute), NOW);
+
+		QuotaDecision again = reserve("r1", 300, List.of(minute), NOW.plusSeconds(10));
+
+		assertThat(again.windows()).containsExactly(new WindowState(minute, 0, 300));
+		assertThat(read(List.of(minute), NOW.plus(TTL))).containsExactly(new WindowState(minute, 0, 300));
+	}
+
+	@Test
+	void reserveWhenNoWindowsThenAdmits() {
+		assertThat(reserve("r1", 100, List.of(), NOW)).isEqualTo(new QuotaDecision(true, List.of()));
+	}
+
+	@Test
+	void reserveWhenFiftyConcurrentReservationsCompeteThenExactlyTenAdmitted() throws Exception {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		QuotaWindow day = window("alice:day", 1_000_000);
+
+		List<Boolean> admitted = concurrently(50, (i) -> reserve("r" + i, 100, List.of(day, minute), NOW).admitted());
+
+		assertThat(admitted).filteredOn(Boolean::booleanValue).hasSize(10);
+		assertThat(read(List.of(day, minute), NOW)).containsExactly(new WindowState(day, 0, 1_000),
+				new WindowState(minute, 0, 1_000));
+	}
+
+	QuotaDecision reserve(String id, long tokens, List<QuotaWindow> windows, Instant now) {
+		return ledger().reserve(id, tokens, windows, now, TTL).block(WAIT);
+	}
+
+	void settle(String id, long reserved, long used, List<QuotaWindow> windows, Instant now) {
+		ledger().settle(id, reserved, used, windows, now).block(WAIT);
+	}
+
+	boolean chargeOnce(String id, long used, List<QuotaWindow> windows, Instant now, Duration remember) {
+		return ledger().chargeOnce(id, used, windows, now, remember).block(WAIT);
+	}
+
+	List<WindowState> read(List<QuotaWindow> windows, Instant now) {
+		return ledger().read(windows, now).block(WAIT);
+	}
+
+	/**
+	 * Runs a task on that many threads at once (all released together) and collects their
+	 * answers.
+	 */
+	static <T> List<T> concurrently(int threads, Callable<T> task) throws Exception {
+		return concurrently(threads, (i) -> task.call());
+	}
+
+	static <T> List<T> concurrently(int threads, IndexedTask<T> task) throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		try {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<T>> futures = new ArrayList<>();
+			for (int i = 0; i < threads; i++) {
+				int index = i;
+				futures.add(pool.submit(() -> {
+					start.await();
+					return task.call(index);
+				}));
+			}
+			start.countDown();
+			List<T> results = new ArrayList<>();
+			for (Future<T> future : futures) {
+				results.add(future.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+			}
+			return results;
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	/**
+	 * A task that knows which of the concurrent runs it is.
+	 */
+	@FunctionalInterface
+	interface IndexedTask<T> {
+
+		T call(int index) throws Exception;
+
+	}
+
+}

@@ -1,0 +1,73 @@
+package io.aoaigateway.quota;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+
+/**
+ * The Redis ledger against the local Redis ({@code REDIS_URL}), and against no Redis at
+ * all.
+ */
+class RedisQuotaLedgerTests extends RedisQuotaLedgerContractTests {
+
+	@Override
+	protected String redisUrl() {
+		return RedisFixtures.LOCAL_URL;
+	}
+
+	@Test
+	void everyOperationWhenConnectionRefusedThenFailsWithinTheTimeout() throws IOException {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		LettuceConnectionFactory factory = RedisFixtures.connect("redis://127.0.0.1:" + port);
+		try {
+			RedisQuotaLedger down = new RedisQuotaLedger(new ReactiveStringRedisTemplate(factory), this.prefix,
+					Duration.ofSeconds(1));
+
+			for (Mono<?> operation : operations(down)) {
+				StepVerifier.create(operation).expectError().verify(Duration.ofSeconds(5));
+			}
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	@Test
+	void everyOperationWhenRedisNeverAnswersThenTimesOut() throws IOException {
+		// The socket listens (the kernel completes the handshake) but nothing ever
+		// answers: a hung Redis.
+		try (ServerSocket silent = new ServerSocket(0)) {
+			LettuceConnectionFactory factory = RedisFixtures.connect("redis://127.0.0.1:" + silent.getLocalPort());
+			try {
+				RedisQuotaLedger hung = new RedisQuotaLedger(new ReactiveStringRedisTemplate(factory), this.prefix,
+						Duration.ofMillis(500));
+
+				for (Mono<?> operation : operations(hung)) {
+					StepVerifier.create(operation).expectError(TimeoutException.class).verify(Duration.ofSeconds(5));
+				}
+			}
+			finally {
+				factory.destroy();
+			}
+		}
+	}
+
+	private static List<Mono<?>> operations(QuotaLedger ledger) {
+		List<QuotaWindow> windows = List.of(window("alice:minute", 1_000));
+		return List.of(ledger.reserve("r1", 100, windows, NOW, TTL), ledger.settle("r1", 100, 50, windows, NOW),
+				ledger.chargeOnce("run:abc", 50, windows, NOW, Duration.ofMinutes(5)), ledger.read(windows, NOW));
+	}
+
+}
