@@ -1,0 +1,248 @@
+package io.aoaigateway.usage;
+
+import java.nio.ByteBuffer;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.async.ByteArrayFeeder;
+import tools.jackson.core.json.JsonFactory;
+
+/**
+ * Reads the top-level {@code usage}, {@code id}, {@code object} and {@code status} of a
+ * JSON response body as it passes through the gateway, one network chunk at a time,
+ * without buffering the body.
+ * <p>
+ * Not thread-safe: one instance per response, fed in order. Never throws.
+ */
+public final class JsonUsageParser {
+
+	/**
+	 * Longest string value the parser holds, in characters. Jackson buffers each string
+	 * value whole (image bodies carry multi-megabyte base64 strings); this bounds it
+	 * below Jackson's 100M default.
+	 */
+	static final int MAX_STRING_LENGTH = 32 * 1024 * 1024;
+
+	/** Longest top-level {@code id}, {@code object} or {@code status} kept. */
+	static final int MAX_FIELD_LENGTH = 256;
+
+	private static final JsonFactory JSON = JsonFactory.builder()
+		.streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_STRING_LENGTH).build())
+		.build();
+
+	// Chunks are copied through this slice, so the parser never keeps a reference to a
+	// caller's (possibly pooled) buffer.
+	private static final int SLICE_SIZE = 8192;
+
+	private final JsonParser parser = JSON.createNonBlockingByteArrayParser(ObjectReadContext.empty());
+
+	private final ByteArrayFeeder feeder = (ByteArrayFeeder) this.parser.nonBlockingInputFeeder();
+
+	private final UsageCounters counters = new UsageCounters();
+
+	private byte @Nullable [] slice;
+
+	/** Containers open; 1 means directly in the root object. */
+	private int depth;
+
+	private @Nullable String property;
+
+	private boolean inUsage;
+
+	private boolean finished;
+
+	private boolean malformed;
+
+	private @Nullable TokenUsage usage;
+
+	private @Nullable String id;
+
+	private @Nullable String object;
+
+	private @Nullable String status;
+
+	/**
+	 * Reads the next chunk of the body. The chunk's position and limit are left as they
+	 * were.
+	 * @param chunk the next bytes of the body
+	 */
+	public void feed(ByteBuffer chunk) {
+		if (this.finished) {
+			return;
+		}
+		try {
+			ByteBuffer source = chunk.duplicate();
+			byte[] bytes = slice(source.remaining());
+			while (source.hasRemaining() && !this.finished) {
+				int length = Math.min(source.remaining(), bytes.length);
+				source.get(bytes, 0, length);
+				this.feeder.feedInput(bytes, 0, length);
+				readAvailableTokens();
+			}
+		}
+		catch (RuntimeException ex) {
+			fail();
+		}
+	}
+
+	/**
+	 * Marks the end of the body. A body that ends before its root value is complete is
+	 * {@link #malformed()}.
+	 */
+	public void end() {
+		if (this.finished) {
+			return;
+		}
+		try {
+			this.feeder.endOfInput();
+			readAvailableTokens();
+			if (!this.finished) {
+				// Empty body, or a root value that never closed.
+				fail();
+			}
+		}
+		catch (RuntimeException ex) {
+			fail();
+		}
+	}
+
+	/**
+	 * The top-level {@code usage}, once its object is complete.
+	 * @return the usage, or {@code null} when absent, JSON {@code null}, or not read
+	 * completely before the body turned out malformed
+	 */
+	public @Nullable TokenUsage usage() {
+		return this.usage;
+	}
+
+	/**
+	 * The top-level {@code id}, e.g. {@code run_...} for an Assistants run.
+	 * @return the id, or {@code null} when absent or not a string
+	 */
+	public @Nullable String id() {
+		return this.id;
+	}
+
+	/**
+	 * The top-level {@code object}, e.g. {@code thread.run}.
+	 * @return the object type, or {@code null} when absent or not a string
+	 */
+	public @Nullable String object() {
+		return this.object;
+	}
+
+	/**
+	 * The top-level {@code status}, e.g. {@code completed}.
+	 * @return the status, or {@code null} when absent or not a string
+	 */
+	public @Nullable String status() {
+		return this.status;
+	}
+
+	/**
+	 * Whether the body was not valid JSON, or ended before its root value was complete.
+	 * @return {@code true} when the body could not be read to its end
+	 */
+	public boolean malformed() {
+		return this.malformed;
+	}
+
+	private byte[] slice(int wanted) {
+		byte[] bytes = this.slice;
+		if (bytes == null || bytes.length < Math.min(wanted, SLICE_SIZE)) {
+			bytes = new byte[Math.max(64, Math.min(wanted, SLICE_SIZE))];
+			this.slice = bytes;
+		}
+		return bytes;
+	}
+
+	private void readAvailableTokens() {
+		while (!this.finished) {
+			JsonToken token = this.parser.nextToken();
+			if (token == null || token == JsonToken.NOT_AVAILABLE) {
+				return;
+			}
+			accept(token);
+		}
+	}
+
+	private void accept(JsonToken token) {
+		if (this.inUsage) {
+			if (this.counters.accept(this.parser, token)) {
+				this.usage = this.counters.usage();
+				this.inUsage = false;
+			}
+			return;
+		}
+		if (this.depth == 0 && token != JsonToken.START_OBJECT) {
+			// An array or a scalar body: there is no top-level usage to find.
+			finish();
+			return;
+		}
+		switch (token) {
+			case PROPERTY_NAME -> {
+				if (this.depth == 1) {
+					this.property = this.parser.currentName();
+				}
+			}
+			case START_OBJECT, START_ARRAY -> {
+				if (this.depth == 1 && token == JsonToken.START_OBJECT && "usage".equals(this.property)) {
+					this.counters.start();
+					this.inUsage = true;
+				}
+				else {
+					this.depth++;
+				}
+			}
+			case END_OBJECT, END_ARRAY -> {
+				this.depth--;
+				if (this.depth == 0) {
+					finish();
+				}
+			}
+			case VALUE_STRING -> {
+				if (this.depth == 1) {
+					topLevelString();
+				}
+			}
+			default -> {
+			}
+		}
+	}
+
+	private void topLevelString() {
+		String name = this.property;
+		if (name == null || this.parser.getStringLength() > MAX_FIELD_LENGTH) {
+			return;
+		}
+		switch (name) {
+			case "id" -> this.id = this.parser.getString();
+			case "object" -> this.object = this.parser.getString();
+			case "status" -> this.status = this.parser.getString();
+			default -> {
+			}
+		}
+	}
+
+	// Whatever follows the root value is not read: the usage is known by then.
+	private void finish() {
+		this.finished = true;
+		this.slice = null;
+		try {
+			this.parser.close();
+		}
+		catch (RuntimeException ex) {
+			// Nothing more is read from it either way.
+		}
+	}
+
+	private void fail() {
+		this.malformed = true;
+		this.inUsage = false;
+		finish();
+	}
+
+}
