@@ -3,9 +3,11 @@ package io.aoaigateway;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -34,7 +36,27 @@ public final class GatewayInstance implements AutoCloseable {
 		Class<?>[] all = new Class<?>[sources.length + 1];
 		all[0] = AoaiGatewayApplication.class;
 		System.arraycopy(sources, 0, all, 1, sources.length);
-		return new GatewayInstance(new SpringApplicationBuilder(all).properties(properties).run());
+		// As arguments, they win over application.yaml as they would on a command line.
+		String[] arguments = properties.entrySet()
+			.stream()
+			.map((property) -> "--" + property.getKey() + "=" + property.getValue())
+			.toArray(String[]::new);
+		return new GatewayInstance(
+				new SpringApplicationBuilder(all).initializers(GatewayInstance::ownNettyResources).run(arguments));
+	}
+
+	// Reactor Netty's global event loops also run the simulators and the other test
+	// contexts; closing this gateway must not dispose of them.
+	private static void ownNettyResources(ConfigurableApplicationContext context) {
+		context.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
+			@Override
+			public Object postProcessBeforeInitialization(Object bean, String beanName) {
+				if (bean instanceof ReactorResourceFactory factory) {
+					factory.setUseGlobalResources(false);
+				}
+				return bean;
+			}
+		});
 	}
 
 	/**

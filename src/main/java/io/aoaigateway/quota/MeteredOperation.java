@@ -81,9 +81,9 @@ enum MeteredOperation {
 		if (path.equals("/openai/responses")) {
 			return RESPONSES;
 		}
-		// POST /threads/runs, /threads/{t}/runs, /threads/{t}/runs/{r}/submit_tool_outputs
-		if (path.startsWith("/openai/threads/")
-				&& (path.endsWith("/runs") || path.endsWith("/submit_tool_outputs"))) {
+		// POST /threads/runs, /threads/{t}/runs,
+		// /threads/{t}/runs/{r}/submit_tool_outputs
+		if (path.startsWith("/openai/threads/") && (path.endsWith("/runs") || path.endsWith("/submit_tool_outputs"))) {
 			return RUN;
 		}
 		return NONE;

@@ -71,10 +71,11 @@ final class QuotaAnswers {
 		AppliedWindow minute = exceeded.isEmpty() ? applied.get(0) : exceeded.get(0);
 		long limit = minute.window().limit();
 		if (tokens > limit) {
-			return GatewayErrors.write(response, new AzureError(HttpStatus.TOO_MANY_REQUESTS, "429",
-					"This call needs an estimated " + tokens + " tokens, more than the " + limit
-							+ " tokens per minute that policy '" + minute.policy().name()
-							+ "' allows; lower max_tokens (or max_completion_tokens) or shorten the prompt."));
+			return GatewayErrors.write(response,
+					new AzureError(HttpStatus.TOO_MANY_REQUESTS, "429",
+							"This call needs an estimated " + tokens + " tokens, more than the " + limit
+									+ " tokens per minute that policy '" + minute.policy().name()
+									+ "' allows; lower max_tokens (or max_completion_tokens) or shorten the prompt."));
 		}
 		Duration wait = Duration.between(now, minute.window().resetsAt());
 		long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);

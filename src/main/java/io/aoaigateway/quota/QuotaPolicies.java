@@ -56,8 +56,7 @@ final class QuotaPolicies {
 		return windows(caller, (policy) -> true, now);
 	}
 
-	private List<AppliedWindow> windows(CallerIdentity caller, Predicate<Policy> deploymentMatches,
-			Instant now) {
+	private List<AppliedWindow> windows(CallerIdentity caller, Predicate<Policy> deploymentMatches, Instant now) {
 		List<AppliedWindow> windows = new ArrayList<>();
 		for (Policy policy : applicable(caller, deploymentMatches)) {
 			String subject = subjectOf(policy, caller);
@@ -124,8 +123,8 @@ final class QuotaPolicies {
 			return;
 		}
 		QuotaPeriod.Window window = period.at(now);
-		String key = policy.scope().name().toLowerCase(Locale.ROOT) + ":" + subject + ":" + policy.name()
-				+ ":" + window.id();
+		String key = policy.scope().name().toLowerCase(Locale.ROOT) + ":" + subject + ":" + policy.name() + ":"
+				+ window.id();
 		windows.add(new AppliedWindow(policy, period, new QuotaWindow(key, limit, window.resetsAt())));
 	}
 

@@ -47,7 +47,7 @@ public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policie
 
 	@AssertTrue(message = "aoai.quota.reservation-ttl must be positive")
 	public boolean isReservationTtlPositive() {
-		return this.reservationTtl.isPositive();
+		return !this.reservationTtl.isNegative() && !this.reservationTtl.isZero();
 	}
 
 	/**

@@ -69,9 +69,10 @@ final class QuotaStatusHandler {
 		for (int i = 0; i < applied.size(); i++) {
 			AppliedWindow window = applied.get(i);
 			WindowState state = states.get(i);
-			windows.add(new WindowStatus(window.policy().name(), window.policy().scope().name().toLowerCase(Locale.ROOT),
-					window.policy().deployment(), window.period().label(), window.window().limit(), state.used(),
-					state.reserved(), state.remaining(), window.window().resetsAt()));
+			windows
+				.add(new WindowStatus(window.policy().name(), window.policy().scope().name().toLowerCase(Locale.ROOT),
+						window.policy().deployment(), window.period().label(), window.window().limit(), state.used(),
+						state.reserved(), state.remaining(), window.window().resetsAt()));
 		}
 		return windows;
 	}
@@ -98,8 +99,8 @@ final class QuotaStatusHandler {
 	 * @param remaining tokens left
 	 * @param resetsAt when the window starts afresh
 	 */
-	record WindowStatus(String policy, String scope, @Nullable String deployment, String period, long limit,
-			long used, long reserved, long remaining, Instant resetsAt) {
+	record WindowStatus(String policy, String scope, @Nullable String deployment, String period, long limit, long used,
+			long reserved, long remaining, Instant resetsAt) {
 	}
 
 	/**

@@ -12,8 +12,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Adds the members the gateway puts into a JSON request: the caller's pseudonymous
  * {@code user}, and {@code stream_options.include_usage} so that a stream reports its
- * usage. New members are written in front of the client's, leaving the client's bytes
- * as they were; only a body that already has the member is rewritten as a whole.
+ * usage. New members are written in front of the client's, leaving the client's bytes as
+ * they were; only a body that already has the member is rewritten as a whole.
  */
 final class RequestAmendments {
 

@@ -5,8 +5,8 @@ package io.aoaigateway.quota;
  * <p>
  * Input: a quarter of the request body's bytes, about one token per four characters of
  * English text, with the JSON syntax around the text as a margin. Output: the call's own
- * cap ({@code max_completion_tokens}, {@code max_tokens}, {@code max_output_tokens}) times
- * the choices it asks for, or the configured default when it sets none.
+ * cap ({@code max_completion_tokens}, {@code max_tokens}, {@code max_output_tokens})
+ * times the choices it asks for, or the configured default when it sets none.
  *
  * @param input estimated input tokens
  * @param output estimated output tokens
@@ -23,8 +23,8 @@ record TokenEstimate(long input, long output) {
 		long input = Math.max(1, (bodyBytes + 3) / 4);
 		long output = switch (operation) {
 			case EMBEDDINGS, NONE -> 0;
-			default -> saturatedMultiply(
-					(facts.maxOutputTokens() != null) ? facts.maxOutputTokens() : defaultMaxOutput, facts.choices());
+			default -> saturatedMultiply((facts.maxOutputTokens() != null) ? facts.maxOutputTokens() : defaultMaxOutput,
+					facts.choices());
 		};
 		return new TokenEstimate(input, output);
 	}

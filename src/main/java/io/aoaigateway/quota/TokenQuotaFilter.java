@@ -170,7 +170,8 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 			return usage.reported().totalTokens();
 		}
 		if (usage.status() == null) {
-			// Cut before any answer: a client that left may still have cost the whole call.
+			// Cut before any answer: a client that left may still have cost the whole
+			// call.
 			return usage.cancelled() ? reservation.estimate().total() : 0;
 		}
 		if (!usage.succeeded()) {

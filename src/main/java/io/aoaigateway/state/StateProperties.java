@@ -28,7 +28,7 @@ public record StateProperties(@DefaultValue("memory") @NotNull Store store, @Def
 
 	@AssertTrue(message = "aoai.state.timeout must be positive")
 	public boolean isTimeoutPositive() {
-		return this.timeout.isPositive();
+		return !this.timeout.isNegative() && !this.timeout.isZero();
 	}
 
 	/** Where the state lives. */

@@ -51,8 +51,8 @@ public final class StateStoreMonitor {
 			.register(this.registry)
 			.increment();
 		if (this.degraded.compareAndSet(false, true)) {
-			logger.warn("The shared state store is failing (" + operation + ": " + error
-					+ "); calls are now handled " + describe(this.policy) + " until it answers again");
+			logger.warn("The shared state store is failing (" + operation + ": " + error + "); calls are now handled "
+					+ describe(this.policy) + " until it answers again");
 		}
 	}
 

@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 
 /**
- * The usage side of one call: which parser reads its response, and who wants to know
- * the outcome. Filters that care (quotas, later metrics) register a listener; the
- * response is read once for all of them.
+ * The usage side of one call: which parser reads its response, and who wants to know the
+ * outcome. Filters that care (quotas, later metrics) register a listener; the response is
+ * read once for all of them.
  */
 public final class MeteredCall {
 
@@ -59,8 +59,8 @@ public final class MeteredCall {
 	}
 
 	/**
-	 * Chooses how to read the response, from its status and content type; called when
-	 * the first body chunk is written.
+	 * Chooses how to read the response, from its status and content type; called when the
+	 * first body chunk is written.
 	 * @param status the response status
 	 * @param contentType the response content type
 	 */
@@ -134,7 +134,8 @@ public final class MeteredCall {
 			if ("thread.run".equals(parser.object()) && parser.id() != null && usage != null
 					&& TERMINAL_RUN_STATES.contains(parser.status())) {
 				runs.add(new RunUsage(parser.id(), parser.status(), usage));
-				// A run's usage is charged once per run, not with the call that fetched it.
+				// A run's usage is charged once per run, not with the call that fetched
+				// it.
 				usage = null;
 			}
 			return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, runs);

@@ -1,6 +1,5 @@
 package io.aoaigateway.usage;
 
-
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;

@@ -164,7 +164,8 @@ class QuotaIntegrationTests {
 		assertThat(answer.getHeaders().getFirst(QuotaAnswers.LIMIT_TOKENS)).isEqualTo(Long.toString(PER_MINUTE));
 		long remaining = Long.parseLong(answer.getHeaders().getFirst(QuotaAnswers.REMAINING_TOKENS));
 		assertThat(remaining).isLessThan(PER_MINUTE).isGreaterThan(PER_MINUTE - 100);
-		assertThat(answer.getHeaders().headerNames()).noneMatch((name) -> name.equalsIgnoreCase("x-ratelimit-remaining-requests"));
+		assertThat(answer.getHeaders().headerNames())
+			.noneMatch((name) -> name.equalsIgnoreCase("x-ratelimit-remaining-requests"));
 	}
 
 	@Test
@@ -323,7 +324,8 @@ class QuotaIntegrationTests {
 			.bodyToMono(String.class)
 			.block(Duration.ofSeconds(10)));
 		for (JsonNode window : status.path("windows")) {
-			if (window.path("policy").stringValue().equals(policy) && window.path("period").stringValue().equals(period)) {
+			if (window.path("policy").stringValue().equals(policy)
+					&& window.path("period").stringValue().equals(period)) {
 				return window;
 			}
 		}

@@ -34,7 +34,7 @@ class RequestAmendmentsTests {
 
 	@Test
 	void amendWhenObjectEmptyThenNoDanglingComma() {
-		assertThat(amend(" { } ", "gw-x", false)).isEqualTo(" {\"user\":\"gw-x\"} ");
+		assertThat(amend(" { } ", "gw-x", false)).isEqualTo(" {\"user\":\"gw-x\" } ");
 	}
 
 	@Test
