@@ -62,6 +62,8 @@ public class RedisQuotaLedger implements QuotaLedger {
 
 	private final Duration timeout;
 
+	private volatile boolean connected;
+
 	/**
 	 * Creates a ledger.
 	 * @param redis the connection to Redis
@@ -134,15 +136,25 @@ public class RedisQuotaLedger implements QuotaLedger {
 	}
 
 	private Mono<String> run(RedisScript<String> script, List<String> keys, List<String> args) {
-		// single(): every script answers exactly one value. subscribeOn(): Spring Data
-		// opens the shared connection on first use by blocking the subscribing thread
-		// (for
-		// up to the client's command timeout when Redis is unreachable); off the caller's
-		// thread, an event loop never blocks and timeout() can fire on time.
-		return this.redis.execute(script, keys, args)
-			.single()
-			.subscribeOn(Schedulers.boundedElastic())
-			.timeout(this.timeout);
+		// single(): every script answers exactly one value.
+		Mono<String> call = this.redis.execute(script, keys, args).single();
+		// Spring Data opens its shared connection on first use by blocking the
+		// subscribing
+		// thread (for up to the client's command timeout when Redis is unreachable).
+		// Until
+		// a call has succeeded, and again after any failure, calls run off the caller's
+		// thread, so that an event loop never blocks and timeout() fires on time; once
+		// connected, Lettuce answers without blocking and the thread hop is saved.
+		if (!this.connected) {
+			call = call.subscribeOn(Schedulers.boundedElastic());
+		}
+		// publishOn(): Lettuce answers on the one I/O thread of its shared connection;
+		// the
+		// caller's work (the rest of a gateway call) must not queue up behind it there.
+		return call.timeout(this.timeout)
+			.doOnSuccess((reply) -> this.connected = true)
+			.doOnError((ex) -> this.connected = false)
+			.publishOn(Schedulers.parallel());
 	}
 
 	private List<String> windowKeys(List<QuotaWindow> windows) {
