@@ -225,6 +225,18 @@ class QuotaIntegrationTests {
 	}
 
 	@Test
+	void modelInferenceStreamWhenForwardedThenNothingIsAddedToTheBody() {
+		String token = token("inference");
+		String body = """
+				{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}],"stream":true,"max_tokens":20}""";
+
+		ResponseEntity<String> answer = post(token, "/models/chat/completions?api-version=2024-05-01-preview", body);
+
+		assertThat(answer.getStatusCode().value()).as(answer.getBody()).isEqualTo(200);
+		assertThat(PACED.received().get(PACED.received().size() - 1).bodyAsString()).isEqualTo(body);
+	}
+
+	@Test
 	void streamWhenClientLeavesEarlyThenWhatWasGeneratedIsCharged() {
 		String token = token("leaver");
 		List<String> events = client().post()
