@@ -1,6 +1,7 @@
 package io.aoaigateway.routing;
 
 import java.net.URI;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -55,7 +56,13 @@ final class BackendRoutingFilter implements GlobalFilter, Ordered {
 			attempted = new LinkedHashSet<>();
 			exchange.getAttributes().put(GatewayAttributes.ATTEMPTED_BACKENDS, attempted);
 		}
-		Optional<BackendDeployment> choice = this.selector.select(target.candidates(), attempted);
+		Set<String> unavailable = exchange.getAttribute(GatewayAttributes.UNAVAILABLE_BACKENDS);
+		Set<String> excluded = attempted;
+		if (unavailable != null && !unavailable.isEmpty()) {
+			excluded = new HashSet<>(attempted);
+			excluded.addAll(unavailable);
+		}
+		Optional<BackendDeployment> choice = this.selector.select(target.candidates(), excluded);
 		if (choice.isEmpty()) {
 			return GatewayErrors.write(exchange,
 					AzureError.of(HttpStatus.SERVICE_UNAVAILABLE, "No backend is available for this call."));

@@ -25,6 +25,12 @@ public final class GatewayAttributes {
 	/** Names of the backends already tried for this call, a {@code Set<String>}. */
 	public static final String ATTEMPTED_BACKENDS = PREFIX + "attemptedBackends";
 
+	/**
+	 * Names of backends not to choose for the next attempt (cooling down, circuit open,
+	 * out of capacity), a {@code Set<String>}; set by failover.
+	 */
+	public static final String UNAVAILABLE_BACKENDS = PREFIX + "unavailableBackends";
+
 	/** What the response tells of the call's token usage, a {@code MeteredCall}. */
 	public static final String METERED_CALL = PREFIX + "meteredCall";
 
