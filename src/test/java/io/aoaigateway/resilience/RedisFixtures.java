@@ -1,0 +1,72 @@
+package io.aoaigateway.resilience;
+
+import java.net.URI;
+import java.time.Duration;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.ScanOptions;
+
+/**
+ * Connections to a test Redis, built by hand: the cooldown store tests need no
+ * application context. A copy of the quota tests' fixture, which is private to that
+ * package.
+ */
+final class RedisFixtures {
+
+	/**
+	 * The local Redis: {@code REDIS_URL} as CI exports it, else the default port on this
+	 * host.
+	 */
+	static final String LOCAL_URL = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+
+	private RedisFixtures() {
+	}
+
+	/**
+	 * Opens a connection factory; the caller destroys it.
+	 * @param url {@code redis://[:password@]host:port[/database]}
+	 * @return the started factory (it connects on first use)
+	 */
+	static LettuceConnectionFactory connect(String url) {
+		URI uri = URI.create(url);
+		RedisStandaloneConfiguration config = new RedisStandaloneConfiguration(uri.getHost(),
+				(uri.getPort() != -1) ? uri.getPort() : 6379);
+		if (uri.getUserInfo() != null) {
+			String[] user = uri.getUserInfo().split(":", 2);
+			if (user.length == 2) {
+				if (!user[0].isEmpty()) {
+					config.setUsername(user[0]);
+				}
+				config.setPassword(user[1]);
+			}
+			else {
+				config.setPassword(user[0]);
+			}
+		}
+		if (uri.getPath() != null && uri.getPath().length() > 1) {
+			config.setDatabase(Integer.parseInt(uri.getPath().substring(1)));
+		}
+		// A short command timeout lets the threads of the "Redis never answers" tests go
+		// soon after those tests end.
+		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+			.commandTimeout(Duration.ofSeconds(3))
+			.build();
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(config, client);
+		factory.afterPropertiesSet();
+		factory.start();
+		return factory;
+	}
+
+	/**
+	 * Deletes every key under a prefix, so that tests leave the shared Redis as they
+	 * found it.
+	 */
+	static void deleteKeys(ReactiveStringRedisTemplate redis, String prefix) {
+		redis.delete(redis.scan(ScanOptions.scanOptions().match(prefix + "*").count(1_000).build()))
+			.block(Duration.ofSeconds(10));
+	}
+
+}
