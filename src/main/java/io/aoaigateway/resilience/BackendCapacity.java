@@ -78,8 +78,7 @@ final class BackendCapacity {
 		}
 	}
 
-	private record Report(@Nullable Long tokens, @Nullable Long requests, @Nullable Double utilization,
-			Instant at) {
+	private record Report(@Nullable Long tokens, @Nullable Long requests, @Nullable Double utilization, Instant at) {
 	}
 
 }

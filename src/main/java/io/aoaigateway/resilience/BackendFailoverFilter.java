@@ -96,8 +96,8 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			boolean someoneLeft = call.target()
 				.candidates()
 				.stream()
-				.anyMatch((candidate) -> !attempted.contains(name(candidate))
-						&& !unavailable.contains(name(candidate)));
+				.anyMatch(
+						(candidate) -> !attempted.contains(name(candidate)) && !unavailable.contains(name(candidate)));
 			if (!someoneLeft && !cooling.isEmpty()) {
 				return allThrottled(call, now);
 			}
@@ -120,7 +120,11 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		}
 		Instant now = this.clock.instant();
 		HttpHeaders backendHeaders = backendHeaders(exchange);
-		this.capacity.record(key(selected), backendHeaders, now);
+		if (status.is2xxSuccessful()) {
+			// A 429 says when to come back through its cooldown; its counters would only
+			// keep the deployment out for longer.
+			this.capacity.record(key(selected), backendHeaders, now);
+		}
 		CircuitBreaker breaker = this.breakers.of(name(selected));
 		if (status.is5xxServerError()) {
 			breaker.onError(nanos, TimeUnit.NANOSECONDS, new ResponseStatusException(status));
@@ -169,7 +173,8 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 	// Stateful objects live on one backend: it may be asked again after its back-off,
 	// never replaced.
 	private Mono<Void> retryOwnerAfter(Call call, int number, BackendDeployment owner, Duration wait) {
-		boolean waitable = wait.compareTo(this.properties.statefulMaxWait()) <= 0 && number < this.properties.maxAttempts()
+		boolean waitable = wait.compareTo(this.properties.statefulMaxWait()) <= 0
+				&& number < this.properties.maxAttempts()
 				&& this.clock.instant().plus(wait).isBefore(call.started().plus(this.properties.timeBudget()))
 				&& replayable(call.exchange());
 		if (!waitable) {
@@ -211,9 +216,9 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			exchange.getResponse().getHeaders().set("retry-after-ms", Long.toString(millis));
 			String deployment = (call.target().deployment() != null) ? "'" + call.target().deployment() + "'"
 					: "this call";
-			return GatewayErrors.write(exchange, new AzureError(HttpStatus.TOO_MANY_REQUESTS, "429",
-					"Every backend that serves " + deployment + " is throttled; try again in " + seconds
-							+ " seconds."));
+			return GatewayErrors.write(exchange,
+					new AzureError(HttpStatus.TOO_MANY_REQUESTS, "429", "Every backend that serves " + deployment
+							+ " is throttled; try again in " + seconds + " seconds."));
 		});
 	}
 
@@ -280,10 +285,12 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 	}
 
 	private Mono<Void> coolDown(String key, Instant until, Instant now) {
-		return this.cooldowns.coolDown(key, until, now).doOnSuccess((done) -> this.monitor.succeeded()).onErrorResume((ex) -> {
-			this.monitor.failed("cooldown.write", ex);
-			return Mono.empty();
-		});
+		return this.cooldowns.coolDown(key, until, now)
+			.doOnSuccess((done) -> this.monitor.succeeded())
+			.onErrorResume((ex) -> {
+				this.monitor.failed("cooldown.write", ex);
+				return Mono.empty();
+			});
 	}
 
 	// The failed attempt's answer never reaches the client: its connection is closed and

@@ -56,8 +56,8 @@ public record FailoverProperties(@DefaultValue("3") @Min(1) @Max(10) int maxAtte
 	 * {@code slidingWindowSize} that opens the circuit
 	 * @param slidingWindowSize how many recent calls are judged
 	 * @param minimumCalls calls needed before the rate is judged
-	 * @param slowCallThreshold a call slower than this (to its response headers) counts as
-	 * slow; a slow-call rate at the failure threshold opens the circuit too
+	 * @param slowCallThreshold a call slower than this (to its response headers) counts
+	 * as slow; a slow-call rate at the failure threshold opens the circuit too
 	 * @param openFor how long an open circuit stays open before probes
 	 * @param probes calls let through while half open
 	 */

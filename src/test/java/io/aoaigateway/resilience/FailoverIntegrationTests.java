@@ -68,10 +68,10 @@ class FailoverIntegrationTests {
 				.then()))
 		.bindNow();
 
-	private static final AzureOpenAiSimulator SLOW = AzureOpenAiSimulator.start(SimulatorSettings
-		.defaults("sim-slow", "key-of-sim-slow", Set.of("slow-model"))
-		.withStreamChunks(6)
-		.withStreamPace(Duration.ofMillis(800)));
+	private static final AzureOpenAiSimulator SLOW = AzureOpenAiSimulator
+		.start(SimulatorSettings.defaults("sim-slow", "key-of-sim-slow", Set.of("slow-model"))
+			.withStreamChunks(6)
+			.withStreamPace(Duration.ofMillis(800)));
 
 	private static final int DEAD_PORT = closedPort();
 
