@@ -124,7 +124,7 @@ read -r s1_p50 s1_p99 s1_rps s1_bad s1_total < <(run storm 1 1)
 read -r f1_p50 f1_p99 f1_rps f1_bad f1_total < <(run failover 1 1)
 read -r f64_p50 f64_p99 f64_rps f64_bad f64_total < <(run failover 64 2)
 rss_kb=$(ps -o rss= -p "${pids[2]}" | tr -d ' ')
-quota_used=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$QUOTA_PORT/gateway/quota" | grep -o '"used":[0-9]*' | head -1)
+quota_used=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$QUOTA_PORT/gateway/quota" | grep -o '"used":[0-9]*' | sed -n 2p)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 success() { awk -v bad="$1" -v total="$2" 'BEGIN { if (total > 0) printf "%.2f %%", 100 * (total - bad) / total; else print "n/a" }'; }
@@ -155,7 +155,7 @@ diff() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
   echo "| p99 latency, concurrency 64 (ms) | $g64_p99 | $q64_p99 | $(diff "$q64_p99" "$g64_p99") | $(ratio "$q64_p99" "$d64_p99") |"
   echo "| non-2xx answers (c=1 / c=64) | $g1_bad / $g64_bad | $q1_bad / $q64_bad | | |"
   echo
-  echo "Tokens charged to the benchmark user in the last minute window (a check that quotas were on): $quota_used."
+  echo "Tokens charged to the benchmark user today (a check that quotas were on): $quota_used."
   echo
   echo "### 429 storm: a backend throttling a share $STORM_RATE of its calls (retry-after 1 s), a healthy one behind it"
   echo

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 
 import io.aoaigateway.auth.AuthProperties;
 import io.aoaigateway.quota.QuotaProperties;
+import io.aoaigateway.resilience.FailoverProperties;
 import io.aoaigateway.routing.DeploymentConverter;
 import io.aoaigateway.routing.RoutingProperties;
 import io.aoaigateway.state.StateProperties;
@@ -57,7 +58,7 @@ class ConfigExamplesTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableConfigurationProperties({ RoutingProperties.class, AuthProperties.class, QuotaProperties.class,
-			StateProperties.class })
+			StateProperties.class, FailoverProperties.class })
 	static class Properties {
 
 		@Bean
