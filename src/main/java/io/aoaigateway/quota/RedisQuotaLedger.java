@@ -8,8 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.aoaigateway.state.RedisCalls;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -60,9 +60,7 @@ public class RedisQuotaLedger implements QuotaLedger {
 
 	private final String keyPrefix;
 
-	private final Duration timeout;
-
-	private volatile boolean connected;
+	private final RedisCalls calls;
 
 	/**
 	 * Creates a ledger.
@@ -74,7 +72,7 @@ public class RedisQuotaLedger implements QuotaLedger {
 		Arguments.requirePositive("timeout", timeout);
 		this.redis = redis;
 		this.keyPrefix = keyPrefix;
-		this.timeout = timeout;
+		this.calls = new RedisCalls(timeout);
 	}
 
 	@Override
@@ -137,24 +135,7 @@ public class RedisQuotaLedger implements QuotaLedger {
 
 	private Mono<String> run(RedisScript<String> script, List<String> keys, List<String> args) {
 		// single(): every script answers exactly one value.
-		Mono<String> call = this.redis.execute(script, keys, args).single();
-		// Spring Data opens its shared connection on first use by blocking the
-		// subscribing
-		// thread (for up to the client's command timeout when Redis is unreachable).
-		// Until
-		// a call has succeeded, and again after any failure, calls run off the caller's
-		// thread, so that an event loop never blocks and timeout() fires on time; once
-		// connected, Lettuce answers without blocking and the thread hop is saved.
-		if (!this.connected) {
-			call = call.subscribeOn(Schedulers.boundedElastic());
-		}
-		// publishOn(): Lettuce answers on the one I/O thread of its shared connection;
-		// the
-		// caller's work (the rest of a gateway call) must not queue up behind it there.
-		return call.timeout(this.timeout)
-			.doOnSuccess((reply) -> this.connected = true)
-			.doOnError((ex) -> this.connected = false)
-			.publishOn(Schedulers.parallel());
+		return this.calls.run(this.redis.execute(script, keys, args).single());
 	}
 
 	private List<String> windowKeys(List<QuotaWindow> windows) {

@@ -12,9 +12,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
+import io.aoaigateway.state.RedisCalls;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -49,9 +49,7 @@ public class RedisCooldownStore implements CooldownStore {
 
 	private final String keyPrefix;
 
-	private final Duration timeout;
-
-	private volatile boolean connected;
+	private final RedisCalls calls;
 
 	/**
 	 * Creates a store.
@@ -60,19 +58,16 @@ public class RedisCooldownStore implements CooldownStore {
 	 * @param timeout how long one operation may take before its {@link Mono} fails
 	 */
 	public RedisCooldownStore(ReactiveStringRedisTemplate redis, String keyPrefix, Duration timeout) {
-		if (timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-		}
 		this.redis = redis;
 		this.keyPrefix = keyPrefix;
-		this.timeout = timeout;
+		this.calls = new RedisCalls(timeout);
 	}
 
 	@Override
 	public Mono<Void> coolDown(String key, Instant until, Instant now) {
 		List<String> args = List.of(Long.toString(until.toEpochMilli()), Long.toString(now.toEpochMilli()));
 		// single(): the script always answers one integer.
-		return run(this.redis.execute(COOL_DOWN, List.of(this.keyPrefix + key), args).single()).then();
+		return this.calls.run(this.redis.execute(COOL_DOWN, List.of(this.keyPrefix + key), args).single()).then();
 	}
 
 	@Override
@@ -83,7 +78,7 @@ public class RedisCooldownStore implements CooldownStore {
 			return Mono.just(Map.of());
 		}
 		List<String> redisKeys = unique.stream().map((key) -> this.keyPrefix + key).toList();
-		return run(this.redis.opsForValue().multiGet(redisKeys)).map((values) -> {
+		return this.calls.run(this.redis.opsForValue().multiGet(redisKeys)).map((values) -> {
 			Map<String, Instant> cooling = new LinkedHashMap<>();
 			for (int i = 0; i < unique.size(); i++) {
 				Instant deadline = deadline(values.get(i));
@@ -93,24 +88,6 @@ public class RedisCooldownStore implements CooldownStore {
 			}
 			return cooling;
 		});
-	}
-
-	private <T> Mono<T> run(Mono<T> call) {
-		// As in the Redis quota ledger: Spring Data opens its shared connection on first
-		// use by blocking the subscribing thread (for up to the client's command timeout
-		// when Redis is unreachable). Until a call has succeeded, and again after any
-		// failure, calls run off the caller's thread, so that an event loop never blocks
-		// and timeout() fires on time; once connected, Lettuce answers without blocking
-		// and the thread hop is saved.
-		if (!this.connected) {
-			call = call.subscribeOn(Schedulers.boundedElastic());
-		}
-		// publishOn(): Lettuce answers on the one I/O thread of its shared connection;
-		// the caller's work must not queue up behind it there.
-		return call.timeout(this.timeout)
-			.doOnSuccess((reply) -> this.connected = true)
-			.doOnError((ex) -> this.connected = false)
-			.publishOn(Schedulers.parallel());
 	}
 
 	// A value that is no epoch-ms number was not written by this store: it cools nothing,

@@ -1,5 +1,7 @@
 package io.aoaigateway.quota;
 
+import io.aoaigateway.RedisFixtures;
+
 /**
  * Two replicas on the machine's Redis ({@code REDIS_URL}, by default the local one that
  * {@code .ci/run} starts).
@@ -8,8 +10,7 @@ class SharedQuotaIntegrationTests extends SharedQuotaContract {
 
 	@Override
 	String redisUrl() {
-		String url = System.getenv("REDIS_URL");
-		return (url != null && !url.isBlank()) ? url : "redis://127.0.0.1:6379";
+		return RedisFixtures.LOCAL_URL;
 	}
 
 }

@@ -1,4 +1,4 @@
-package io.aoaigateway.resilience;
+package io.aoaigateway;
 
 import java.net.URI;
 import java.time.Duration;
@@ -10,17 +10,16 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
 
 /**
- * Connections to a test Redis, built by hand: the cooldown store tests need no
- * application context. A copy of the quota tests' fixture, which is private to that
- * package.
+ * Connections to a test Redis, built by hand, for tests of the Redis stores that need no
+ * application context.
  */
-final class RedisFixtures {
+public final class RedisFixtures {
 
 	/**
 	 * The local Redis: {@code REDIS_URL} as CI exports it, else the default port on this
 	 * host.
 	 */
-	static final String LOCAL_URL = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+	public static final String LOCAL_URL = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
 
 	private RedisFixtures() {
 	}
@@ -30,7 +29,7 @@ final class RedisFixtures {
 	 * @param url {@code redis://[:password@]host:port[/database]}
 	 * @return the started factory (it connects on first use)
 	 */
-	static LettuceConnectionFactory connect(String url) {
+	public static LettuceConnectionFactory connect(String url) {
 		URI uri = URI.create(url);
 		RedisStandaloneConfiguration config = new RedisStandaloneConfiguration(uri.getHost(),
 				(uri.getPort() != -1) ? uri.getPort() : 6379);
@@ -64,7 +63,7 @@ final class RedisFixtures {
 	 * Deletes every key under a prefix, so that tests leave the shared Redis as they
 	 * found it.
 	 */
-	static void deleteKeys(ReactiveStringRedisTemplate redis, String prefix) {
+	public static void deleteKeys(ReactiveStringRedisTemplate redis, String prefix) {
 		redis.delete(redis.scan(ScanOptions.scanOptions().match(prefix + "*").count(1_000).build()))
 			.block(Duration.ofSeconds(10));
 	}
