@@ -140,7 +140,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		}
 		Duration wait = RetryAfter.from(backendHeaders, now).orElse(this.properties.defaultCooldown());
 		return coolDown(key(selected), now.plus(wait), now).then(Mono.defer(() -> {
-			if (call.target().source() == DeploymentSource.NONE) {
+			if (call.target().pinned()) {
 				return retryOwnerAfter(call, number, selected, wait);
 			}
 			return canFailOver(call, number) ? next(call, number) : allThrottled(call, this.clock.instant());
@@ -195,7 +195,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 	}
 
 	private boolean canFailOver(Call call, int number) {
-		return call.target().source() != DeploymentSource.NONE && number < this.properties.maxAttempts()
+		return !call.target().pinned() && number < this.properties.maxAttempts()
 				&& this.clock.instant().isBefore(call.started().plus(this.properties.timeBudget()))
 				&& replayable(call.exchange());
 	}

@@ -60,7 +60,7 @@ public final class BackendPool {
 	}
 
 	/**
-	 * The backend that owns stateful objects until calls are routed by object id.
+	 * The backend for stateful objects when {@code aoai.affinity.backends} names none.
 	 * @return the stateful backend
 	 */
 	public Backend statefulBackend() {

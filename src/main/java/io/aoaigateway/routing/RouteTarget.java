@@ -11,10 +11,24 @@ import org.jspecify.annotations.Nullable;
  * @param family the route family, e.g. {@code deployments} or {@code assistants}
  * @param deployment the deployment name the caller used, null for calls that name none
  * @param source where the caller named the deployment
- * @param candidates the backends that may serve the call
+ * @param candidates the backends that may serve the call, the preferred first
+ * @param pinned whether the call must stay on its first candidate (it works on an object
+ * that lives there): never sent to another backend
  */
 public record RouteTarget(String family, @Nullable String deployment, DeploymentSource source,
-		List<BackendDeployment> candidates) {
+		List<BackendDeployment> candidates, boolean pinned) {
+
+	/**
+	 * A target pinned when it names no deployment (stateful APIs).
+	 * @param family the route family
+	 * @param deployment the deployment the caller used
+	 * @param source where the caller named it
+	 * @param candidates the backends that may serve the call
+	 */
+	public RouteTarget(String family, @Nullable String deployment, DeploymentSource source,
+			List<BackendDeployment> candidates) {
+		this(family, deployment, source, candidates, source == DeploymentSource.NONE);
+	}
 
 	/** Where a call names its deployment. */
 	public enum DeploymentSource {

@@ -25,9 +25,9 @@ import org.springframework.validation.annotation.Validated;
  * The pool of Azure OpenAI resources the gateway routes to.
  *
  * @param backends Azure OpenAI resources in the pool
- * @param statefulBackend name of the backend that serves the Assistants, Files, Batches,
- * Responses and image-operation APIs; defaults to the backend with the lowest priority
- * value
+ * @param statefulBackend the one backend that serves the Assistants, Files, Batches,
+ * Responses and image-operation APIs when {@code aoai.affinity.backends} names none; when
+ * neither is set, every backend serves them, each object on the backend that created it
  * @param maxRequestSize largest request body accepted; larger ones are refused with 413
  * (Azure's own limit for audio uploads is 25 MB)
  */

@@ -16,12 +16,16 @@ import org.jspecify.annotations.Nullable;
  * leaving or the backend failing)
  * @param cancelled whether the client left before the end
  * @param terminalRuns Assistants runs seen in a terminal state with their usage
+ * @param objectIds ids of objects the answer names: a JSON answer's top-level {@code id}
+ * and {@code thread_id}, a stream's created threads and responses
  */
 public record CallUsage(@Nullable TokenUsage reported, long generatedCharacters, boolean streamed,
-		@Nullable Integer status, boolean completed, boolean cancelled, List<RunUsage> terminalRuns) {
+		@Nullable Integer status, boolean completed, boolean cancelled, List<RunUsage> terminalRuns,
+		List<String> objectIds) {
 
 	public CallUsage {
 		terminalRuns = List.copyOf(terminalRuns);
+		objectIds = List.copyOf(objectIds);
 	}
 
 	/**

@@ -58,6 +58,9 @@ final class EventData {
 	/** Top-level {@code usage} object; {@code null} when absent or JSON null. */
 	@Nullable TokenUsage usage;
 
+	/** {@code response.id}, as in Responses API events. */
+	@Nullable String responseId;
+
 	/** {@code response.usage}, as in Responses API events. */
 	@Nullable TokenUsage responseUsage;
 
@@ -117,6 +120,7 @@ final class EventData {
 		this.status = null;
 		this.usage = null;
 		this.responseUsage = null;
+		this.responseId = null;
 		this.choicesCharacters = 0;
 		this.deltaCharacters = 0;
 		this.messageDeltaCharacters = 0;
@@ -197,6 +201,11 @@ final class EventData {
 	}
 
 	private void text(JsonParser parser) {
+		if (this.level == 2 && this.roots == 0 && "response".equals(this.keys[1]) && "id".equals(this.keys[2])
+				&& parser.getStringLength() <= MAX_FIELD_LENGTH) {
+			this.responseId = parser.getString();
+			return;
+		}
 		if (this.level == 1) {
 			topLevelString(parser);
 			if (at(RESPONSES_DELTA)) {

@@ -64,6 +64,8 @@ public final class JsonUsageParser {
 
 	private @Nullable String status;
 
+	private @Nullable String threadId;
+
 	/**
 	 * Reads the next chunk of the body. The chunk's position and limit are left as they
 	 * were.
@@ -140,6 +142,14 @@ public final class JsonUsageParser {
 	 */
 	public @Nullable String status() {
 		return this.status;
+	}
+
+	/**
+	 * The top-level {@code thread_id}, e.g. of a run created with its thread.
+	 * @return the thread id, or {@code null} when absent
+	 */
+	public @Nullable String threadId() {
+		return this.threadId;
 	}
 
 	/**
@@ -222,6 +232,7 @@ public final class JsonUsageParser {
 			case "id" -> this.id = this.parser.getString();
 			case "object" -> this.object = this.parser.getString();
 			case "status" -> this.status = this.parser.getString();
+			case "thread_id" -> this.threadId = this.parser.getString();
 			default -> {
 			}
 		}

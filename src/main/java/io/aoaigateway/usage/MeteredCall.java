@@ -138,7 +138,14 @@ public final class MeteredCall {
 				// it.
 				usage = null;
 			}
-			return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, runs);
+			List<String> ids = new ArrayList<>(2);
+			if (parser.id() != null) {
+				ids.add(parser.id());
+			}
+			if (parser.threadId() != null) {
+				ids.add(parser.threadId());
+			}
+			return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, runs, ids);
 		}
 		SseUsageParser parser = (this.remover != null) ? this.remover.parser() : this.sse;
 		if (parser != null) {
@@ -146,9 +153,10 @@ public final class MeteredCall {
 			List<RunUsage> runs = parser.terminalRuns();
 			// In a run stream, usage belongs to the run, charged once per run.
 			TokenUsage usage = runs.isEmpty() ? parser.usage() : null;
-			return new CallUsage(usage, parser.generatedCharacters(), true, responseStatus, completed, cancelled, runs);
+			return new CallUsage(usage, parser.generatedCharacters(), true, responseStatus, completed, cancelled, runs,
+					parser.createdIds());
 		}
-		return new CallUsage(null, 0, false, responseStatus, completed, cancelled, List.of());
+		return new CallUsage(null, 0, false, responseStatus, completed, cancelled, List.of(), List.of());
 	}
 
 }

@@ -64,6 +64,8 @@ public final class SseUsageParser {
 
 	private final List<RunUsage> runs = new ArrayList<>();
 
+	private final List<String> createdIds = new ArrayList<>();
+
 	private byte[] data = new byte[1024];
 
 	private byte @Nullable [] slice;
@@ -174,6 +176,15 @@ public final class SseUsageParser {
 	 */
 	public List<RunUsage> terminalRuns() {
 		return Collections.unmodifiableList(this.runs);
+	}
+
+	/**
+	 * Ids of objects the stream says were created: threads ({@code thread.created}) and
+	 * responses ({@code response.created}).
+	 * @return the ids, in order, capped like the runs
+	 */
+	public List<String> createdIds() {
+		return Collections.unmodifiableList(this.createdIds);
 	}
 
 	/**
@@ -391,6 +402,12 @@ public final class SseUsageParser {
 			}
 			return;
 		}
+		if (name.equals("thread.created") && event.id != null) {
+			createdId(event.id);
+		}
+		else if (name.equals("response.created") && event.responseId != null) {
+			createdId(event.responseId);
+		}
 		if (TERMINAL_RESPONSE_EVENTS.contains(name) && event.responseUsage != null) {
 			this.usage = event.responseUsage;
 		}
@@ -402,6 +419,12 @@ public final class SseUsageParser {
 		}
 		else if (TERMINAL_RUN_EVENTS.contains(name)) {
 			terminalRun(name, event);
+		}
+	}
+
+	private void createdId(String id) {
+		if (this.createdIds.size() < MAX_RUNS) {
+			this.createdIds.add(id);
 		}
 	}
 

@@ -58,7 +58,7 @@ class TokenQuotaFilterTests {
 	private static long charge(Reservation reservation, TokenUsage reported, Integer status, boolean completed,
 			boolean cancelled, boolean streamed, long characters) {
 		return TokenQuotaFilter.charge(reservation,
-				new CallUsage(reported, characters, streamed, status, completed, cancelled, List.of()));
+				new CallUsage(reported, characters, streamed, status, completed, cancelled, List.of(), List.of()));
 	}
 
 }

@@ -1,0 +1,239 @@
+package io.aoaigateway.affinity;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.aoaigateway.GatewayFixtures;
+import io.aoaigateway.simulator.AzureOpenAiSimulator;
+import io.aoaigateway.simulator.RecordedRequest;
+import io.aoaigateway.simulator.ScriptedAnswer;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.MultipartBodyBuilder;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static io.aoaigateway.GatewayFixtures.SIM_A;
+import static io.aoaigateway.GatewayFixtures.SIM_B;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Stateful objects across two backends: each object stays where it was created, callers
+ * reach only their own, unknown ids are found and remembered.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class AffinityIntegrationTests {
+
+	static final String V = "?api-version=2024-10-01-preview";
+
+	private static final JsonMapper JSON = JsonMapper.shared();
+
+	@LocalServerPort
+	int port;
+
+	@DynamicPropertySource
+	static void twoStatefulBackends(DynamicPropertyRegistry registry) {
+		GatewayFixtures.register(registry);
+		registry.add("aoai.affinity.backends", () -> "sim-a,sim-b");
+		// The assistants' model must exist on both backends under the same name.
+		registry.add("aoai.routing.backends[1].deployments[2].name", () -> "gpt-4o-eu");
+	}
+
+	@BeforeEach
+	void reset() {
+		GatewayFixtures.reset();
+	}
+
+	@Test
+	void fullFlowWhenRepeatedThenEveryRunSucceedsAndEachObjectStaysOnOneBackend() {
+		for (int run = 0; run < 100; run++) {
+			String user = "flow-user-" + (run % 10);
+			Set<String> ids = fullFlow(user);
+			for (String id : ids) {
+				boolean onA = mentions(SIM_A, id);
+				boolean onB = mentions(SIM_B, id);
+				assertThat(onA ^ onB).as("%s lives on exactly one backend (run %d)", id, run).isTrue();
+			}
+		}
+	}
+
+	@Test
+	void unknownIdWhenFoundOnABackendThenRememberedForTheNextCall() {
+		String thread = id(direct(SIM_B, "/openai/threads" + V, "{}"));
+
+		assertThat(get("finder", "/openai/threads/" + thread + V).getStatusCode().value()).isEqualTo(200);
+		SIM_A.clearReceived();
+		SIM_B.clearReceived();
+		assertThat(get("finder", "/openai/threads/" + thread + V).getStatusCode().value()).isEqualTo(200);
+
+		assertThat(SIM_A.received()).isEmpty();
+		assertThat(SIM_B.received()).hasSize(1);
+	}
+
+	@Test
+	void idNobodyHasWhenLookedUpThen404() {
+		ResponseEntity<String> answer = get("finder", "/openai/threads/thread_doesnotexist000000" + V);
+
+		assertThat(answer.getStatusCode().value()).isEqualTo(404);
+		assertThat(answer.getBody()).contains("\"error\"");
+	}
+
+	@Test
+	void anotherCallersIdWhenUsedThen404AsIfItDidNotExist() {
+		String thread = id(post("alice", "/openai/threads" + V, "{}"));
+		SIM_A.clearReceived();
+		SIM_B.clearReceived();
+
+		ResponseEntity<String> answer = get("mallory", "/openai/threads/" + thread + V);
+
+		assertThat(answer.getStatusCode().value()).isEqualTo(404);
+		assertThat(SIM_A.received()).isEmpty();
+		assertThat(SIM_B.received()).isEmpty();
+		assertThat(get("alice", "/openai/threads/" + thread + V).getStatusCode().value()).isEqualTo(200);
+	}
+
+	@Test
+	void referencesOnDifferentBackendsWhenUsedTogetherThenConflict() {
+		String assistant = id(post("mixer", "/openai/assistants" + V, """
+				{"model":"gpt-4o-eu","instructions":"Be brief."}"""));
+		AzureOpenAiSimulator home = mentions(SIM_A, assistant) ? SIM_A : SIM_B;
+		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
+		String store = id(direct(other, "/openai/vector_stores" + V, "{\"name\":\"elsewhere\"}"));
+		assertThat(get("mixer", "/openai/vector_stores/" + store + V).getStatusCode().value()).isEqualTo(200);
+
+		ResponseEntity<String> answer = post("mixer", "/openai/threads/runs" + V, """
+				{"assistant_id":"%s","tool_resources":{"file_search":{"vector_store_ids":["%s"]}}}"""
+			.formatted(assistant, store));
+
+		assertThat(answer.getStatusCode().value()).isEqualTo(409);
+		assertThat(answer.getBody()).contains("ConflictingReferences").contains(assistant).contains(store);
+	}
+
+	@Test
+	void createWhenHomeBackendThrottlesThenLandsOnTheOtherAndIsFollowedThere() {
+		String probe = id(post("mover", "/openai/threads" + V, "{}"));
+		AzureOpenAiSimulator home = mentions(SIM_A, probe) ? SIM_A : SIM_B;
+		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
+		home.enqueue(ScriptedAnswer.throttled(Duration.ofSeconds(1)));
+
+		String thread = id(post("mover", "/openai/threads" + V, "{}"));
+		other.clearReceived();
+		assertThat(get("mover", "/openai/threads/" + thread + V).getStatusCode().value()).isEqualTo(200);
+
+		assertThat(other.received()).hasSize(1);
+		assertThat(other.received().get(0).path()).isEqualTo("/openai/threads/" + thread);
+	}
+
+	// Assistant, thread, message, streamed run, poll, steps, file, vector store, file
+	// batch: every call must succeed.
+	private Set<String> fullFlow(String user) {
+		Set<String> ids = new HashSet<>();
+		String assistant = id(post(user, "/openai/assistants" + V, """
+				{"model":"gpt-4o-eu","instructions":"Be brief."}"""));
+		String thread = id(post(user, "/openai/threads" + V, "{}"));
+		ok(post(user, "/openai/threads/" + thread + "/messages" + V, """
+				{"role":"user","content":"What is affinity?"}"""));
+		ResponseEntity<String> stream = post(user, "/openai/threads/" + thread + "/runs" + V, """
+				{"assistant_id":"%s","stream":true}""".formatted(assistant));
+		ok(stream);
+		String run = runId(stream.getBody());
+		ok(get(user, "/openai/threads/" + thread + "/runs/" + run + V));
+		ok(get(user, "/openai/threads/" + thread + "/runs/" + run + "/steps" + V));
+		String store = id(post(user, "/openai/vector_stores" + V, "{\"name\":\"docs\"}"));
+		String file = id(post(user, "/openai/files" + V + "&purpose=assistants", null));
+		ok(post(user, "/openai/vector_stores/" + store + "/file_batches" + V, """
+				{"file_ids":["%s"]}""".formatted(file)));
+		ids.addAll(List.of(assistant, thread, store, file));
+		return ids;
+	}
+
+	private static boolean mentions(AzureOpenAiSimulator simulator, String id) {
+		for (RecordedRequest request : simulator.received()) {
+			if (request.path().contains(id) || request.bodyAsString().contains(id)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static String runId(String stream) {
+		for (String line : stream.split("\n")) {
+			if (line.startsWith("data:") && line.contains("\"thread.run\"")) {
+				return JSON.readTree(line.substring(5).trim()).path("id").stringValue();
+			}
+		}
+		throw new AssertionError("no run in " + stream);
+	}
+
+	private ResponseEntity<String> post(String user, String path, @Nullable String body) {
+		WebClient.RequestBodySpec request = client().post()
+			.uri(path)
+			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint(user)));
+		WebClient.RequestHeadersSpec<?> spec;
+		if (body == null) {
+			// A file upload: multipart, streamed through.
+			MultipartBodyBuilder form = new MultipartBodyBuilder();
+			form.part("purpose", "assistants");
+			form.part("file", new ByteArrayResource("notes".getBytes(StandardCharsets.UTF_8)) {
+				@Override
+				public String getFilename() {
+					return "notes.txt";
+				}
+			});
+			spec = request.body(BodyInserters.fromMultipartData(form.build()));
+		}
+		else {
+			spec = request.contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+		}
+		return spec.exchangeToMono((response) -> response.toEntity(String.class)).block(Duration.ofSeconds(30));
+	}
+
+	private ResponseEntity<String> get(String user, String path) {
+		return client().get()
+			.uri(path)
+			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint(user)))
+			.exchangeToMono((response) -> response.toEntity(String.class))
+			.block(Duration.ofSeconds(30));
+	}
+
+	private static ResponseEntity<String> direct(AzureOpenAiSimulator simulator, String path, String body) {
+		return WebClient.create(simulator.baseUrl().toString())
+			.post()
+			.uri(path)
+			.header("api-key", (simulator == SIM_A) ? GatewayFixtures.KEY_A : GatewayFixtures.KEY_B)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchangeToMono((response) -> response.toEntity(String.class))
+			.block(Duration.ofSeconds(30));
+	}
+
+	private WebClient client() {
+		return WebClient.create("http://localhost:" + this.port);
+	}
+
+	private static void ok(ResponseEntity<String> answer) {
+		assertThat(answer.getStatusCode().is2xxSuccessful()).as(answer.getBody()).isTrue();
+	}
+
+	private static String id(ResponseEntity<String> answer) {
+		ok(answer);
+		JsonNode body = JSON.readTree(answer.getBody());
+		return body.path("id").stringValue();
+	}
+
+}
