@@ -38,8 +38,7 @@ class AffinityConfiguration {
 				WebClient.create());
 	}
 
-	static List<Backend> statefulBackends(AffinityProperties properties, RoutingProperties routing,
-			BackendPool pool) {
+	static List<Backend> statefulBackends(AffinityProperties properties, RoutingProperties routing, BackendPool pool) {
 		List<String> names = properties.backends();
 		if (names.isEmpty()) {
 			return (routing.statefulBackend() != null) ? List.of(pool.statefulBackend()) : pool.backends();

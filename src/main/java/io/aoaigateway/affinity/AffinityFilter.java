@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -103,9 +104,13 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 			if (object != null) {
 				ObjectOwner owner = known.get(object.id());
 				Mono<ObjectOwner> found = (owner != null) ? Mono.just(owner) : discover(exchange, object, caller);
-				return found.flatMap((o) -> routeToObject(exchange, chain, target, caller, object.id(), o, references,
-						known))
-					.switchIfEmpty(Mono.defer(() -> notFound(exchange, object.id())));
+				// The routed call completes empty too: tell "no owner" apart before
+				// routing.
+				return found.map(Optional::of)
+					.defaultIfEmpty(Optional.empty())
+					.flatMap((o) -> o.isPresent()
+							? routeToObject(exchange, chain, target, caller, object.id(), o.get(), references, known)
+							: notFound(exchange, object.id()));
 			}
 			return routeNew(exchange, chain, target, caller, references, known, path);
 		});
@@ -252,7 +257,8 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 		return DigestUtils.md5DigestAsHex((caller + "/" + backend).getBytes(StandardCharsets.UTF_8));
 	}
 
-	// In the given order: the selector takes the lowest priority first.
+	// In the given order: the selector takes the lowest priority first. A call with one
+	// possible backend is pinned to it: failover may wait for it, never replace it.
 	private static Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, RouteTarget target,
 			List<Backend> backends, boolean pinned) {
 		List<BackendDeployment> candidates = IntStream.range(0, backends.size()).mapToObj((index) -> {
@@ -261,8 +267,8 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 					new Backend(backend.name(), backend.url(), backend.apiKey(), index, backend.weight()), "");
 		}).toList();
 		exchange.getAttributes()
-			.put(GatewayAttributes.ROUTE_TARGET,
-					new RouteTarget(target.family(), null, DeploymentSource.NONE, candidates, pinned));
+			.put(GatewayAttributes.ROUTE_TARGET, new RouteTarget(target.family(), null, DeploymentSource.NONE,
+					candidates, pinned || candidates.size() == 1));
 		return chain.filter(exchange);
 	}
 
@@ -276,9 +282,11 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 	}
 
 	private static Mono<Void> conflict(ServerWebExchange exchange, @Nullable String first, String second) {
-		return GatewayErrors.write(exchange, new AzureError(HttpStatus.CONFLICT, "ConflictingReferences",
-				"'" + first + "' and '" + second + "' live on different Azure OpenAI resources behind this gateway "
-						+ "and cannot be used together in one call."));
+		return GatewayErrors.write(exchange,
+				new AzureError(HttpStatus.CONFLICT, "ConflictingReferences",
+						"'" + first + "' and '" + second
+								+ "' live on different Azure OpenAI resources behind this gateway "
+								+ "and cannot be used together in one call."));
 	}
 
 }

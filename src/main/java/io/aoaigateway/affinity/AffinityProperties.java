@@ -24,9 +24,9 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("aoai.affinity")
-public record AffinityProperties(@DefaultValue List<String> backends,
-		@DefaultValue("caller") @NotNull Sharing sharing, @DefaultValue("true") boolean discovery,
-		@DefaultValue("2s") Duration discoveryTimeout, @DefaultValue("90d") Duration ttl) {
+public record AffinityProperties(@DefaultValue List<String> backends, @DefaultValue("caller") @NotNull Sharing sharing,
+		@DefaultValue("true") boolean discovery, @DefaultValue("2s") Duration discoveryTimeout,
+		@DefaultValue("90d") Duration ttl) {
 
 	@AssertTrue(message = "aoai.affinity.discovery-timeout and ttl must be positive")
 	public boolean isDurationsPositive() {

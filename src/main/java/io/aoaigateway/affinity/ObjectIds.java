@@ -16,8 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class ObjectIds {
 
 	// Collections whose next path segment is an object id.
-	private static final Set<String> COLLECTIONS = Set.of("assistants", "threads", "vector_stores", "files",
-			"batches", "responses");
+	private static final Set<String> COLLECTIONS = Set.of("assistants", "threads", "vector_stores", "files", "batches",
+			"responses");
 
 	// Body members that refer to objects, wherever they appear (tool_resources,
 	// attachments...).
@@ -45,7 +45,8 @@ final class ObjectIds {
 			return null;
 		}
 		String collection = segments.get(start);
-		if ("operations".equals(collection) && segments.size() > start + 2 && "images".equals(segments.get(start + 1))) {
+		if ("operations".equals(collection) && segments.size() > start + 2
+				&& "images".equals(segments.get(start + 1))) {
 			return object(segments, start + 2);
 		}
 		if (!COLLECTIONS.contains(collection)) {

@@ -13,15 +13,18 @@ class ObjectIdsTests {
 	void inPathWhenObjectOrSubResourceThenFirstIdAndItsPath() {
 		assertThat(ObjectIds.inPath("/openai/threads/thread_1/runs/run_2/steps"))
 			.isEqualTo(new PathObject("/openai/threads/thread_1", "thread_1"));
-		assertThat(ObjectIds.inPath("/openai/assistants/asst_1")).isEqualTo(new PathObject("/openai/assistants/asst_1", "asst_1"));
+		assertThat(ObjectIds.inPath("/openai/assistants/asst_1"))
+			.isEqualTo(new PathObject("/openai/assistants/asst_1", "asst_1"));
 		assertThat(ObjectIds.inPath("/openai/vector_stores/vs_1/file_batches"))
 			.isEqualTo(new PathObject("/openai/vector_stores/vs_1", "vs_1"));
-		assertThat(ObjectIds.inPath("/openai/files/file-1/content")).isEqualTo(new PathObject("/openai/files/file-1", "file-1"));
+		assertThat(ObjectIds.inPath("/openai/files/file-1/content"))
+			.isEqualTo(new PathObject("/openai/files/file-1", "file-1"));
 		assertThat(ObjectIds.inPath("/openai/batches/batch_1/cancel"))
 			.isEqualTo(new PathObject("/openai/batches/batch_1", "batch_1"));
 		assertThat(ObjectIds.inPath("/openai/operations/images/9a1b"))
 			.isEqualTo(new PathObject("/openai/operations/images/9a1b", "9a1b"));
-		assertThat(ObjectIds.inPath("/openai/responses/resp_1")).isEqualTo(new PathObject("/openai/responses/resp_1", "resp_1"));
+		assertThat(ObjectIds.inPath("/openai/responses/resp_1"))
+			.isEqualTo(new PathObject("/openai/responses/resp_1", "resp_1"));
 		assertThat(ObjectIds.inPath("/openai/v1/responses/resp_1/input_items"))
 			.isEqualTo(new PathObject("/openai/v1/responses/resp_1", "resp_1"));
 	}
@@ -44,8 +47,8 @@ class ObjectIdsTests {
 				"tool_resources":{"file_search":{"vector_store_ids":["vs_1","vs_2"]},
 				"code_interpreter":{"file_ids":["file-2"]}},"previous_response_id":"resp_1"}""";
 
-		assertThat(ObjectIds.inBody(body.getBytes(StandardCharsets.UTF_8))).containsExactly("asst_1", "file-1",
-				"vs_1", "vs_2", "file-2", "resp_1");
+		assertThat(ObjectIds.inBody(body.getBytes(StandardCharsets.UTF_8))).containsExactly("asst_1", "file-1", "vs_1",
+				"vs_2", "file-2", "resp_1");
 	}
 
 	@Test
