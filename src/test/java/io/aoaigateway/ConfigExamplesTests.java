@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.aoaigateway.affinity.AffinityProperties;
 import io.aoaigateway.auth.AuthProperties;
 import io.aoaigateway.quota.QuotaProperties;
 import io.aoaigateway.resilience.FailoverProperties;
@@ -58,7 +59,7 @@ class ConfigExamplesTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableConfigurationProperties({ RoutingProperties.class, AuthProperties.class, QuotaProperties.class,
-			StateProperties.class, FailoverProperties.class })
+			StateProperties.class, FailoverProperties.class, AffinityProperties.class })
 	static class Properties {
 
 		@Bean
