@@ -170,26 +170,37 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 		return route(exchange, chain, target, create ? order : order.subList(0, 1), !create);
 	}
 
+	// A JSON answer is held until its objects are recorded, so that no follow-up call can
+	// overtake the record; a stream's created objects are recorded when it ends (a call
+	// overtaking that record finds its object by discovery).
 	private void learnFromAnswer(ServerWebExchange exchange, CallerIdentity caller, String path) {
 		MeteredCall call = exchange.getAttribute(GatewayAttributes.METERED_CALL);
 		if (call == null) {
 			return;
 		}
 		Duration ttl = path.contains("/images/") ? IMAGE_OPERATION_TTL : this.properties.ttl();
+		call.beforeAnswer((ids) -> remember(exchange, caller, ids, ttl));
 		call.onFinish((usage) -> {
-			BackendDeployment selected = exchange.getAttribute(GatewayAttributes.SELECTED_BACKEND);
-			if (!usage.succeeded() || selected == null) {
-				return;
-			}
-			ObjectOwner owner = new ObjectOwner(selected.backend().name(), caller.id(), caller.appId());
-			for (String id : usage.objectIds()) {
-				this.store.remember(id, owner, ttl, this.clock.instant())
-					.doOnSuccess((done) -> this.monitor.succeeded())
-					.doOnError((ex) -> this.monitor.failed("affinity.remember", ex))
-					.onErrorComplete()
-					.subscribe();
+			if (usage.streamed() && usage.succeeded()) {
+				remember(exchange, caller, usage.objectIds(), ttl).subscribe();
 			}
 		});
+	}
+
+	private Mono<Void> remember(ServerWebExchange exchange, CallerIdentity caller, List<String> ids, Duration ttl) {
+		BackendDeployment selected = exchange.getAttribute(GatewayAttributes.SELECTED_BACKEND);
+		if (selected == null || ids.isEmpty()) {
+			return Mono.empty();
+		}
+		ObjectOwner owner = new ObjectOwner(selected.backend().name(), caller.id(), caller.appId());
+		return Flux.fromIterable(ids)
+			.flatMap((id) -> this.store.remember(id, owner, ttl, this.clock.instant()))
+			.then()
+			.doOnSuccess((done) -> this.monitor.succeeded())
+			.onErrorResume((ex) -> {
+				this.monitor.failed("affinity.remember", ex);
+				return Mono.empty();
+			});
 	}
 
 	// An id the store does not know: ask every stateful backend at once, in bounded time;

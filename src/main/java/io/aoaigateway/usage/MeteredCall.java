@@ -7,10 +7,12 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import org.springframework.http.MediaType;
 
@@ -34,6 +36,8 @@ public final class MeteredCall {
 
 	private volatile boolean removeInjectedUsage;
 
+	private volatile @Nullable Function<List<String>, Mono<Void>> beforeAnswer;
+
 	private @Nullable JsonUsageParser json;
 
 	private @Nullable SseUsageParser sse;
@@ -48,6 +52,17 @@ public final class MeteredCall {
 	 */
 	public void removeInjectedUsage() {
 		this.removeInjectedUsage = true;
+	}
+
+	/**
+	 * Holds a successful JSON answer back until the given work is done with the ids it
+	 * names, so that the client cannot act on the answer before the gateway has (e.g.
+	 * recorded where a created object lives). Only for small answers: the body is held
+	 * whole.
+	 * @param hook the work, given the answer's top-level {@code id} and {@code thread_id}
+	 */
+	public void beforeAnswer(Function<List<String>, Mono<Void>> hook) {
+		this.beforeAnswer = hook;
 	}
 
 	/**
@@ -81,6 +96,24 @@ public final class MeteredCall {
 		else if (MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
 			this.json = new JsonUsageParser();
 		}
+	}
+
+	@Nullable Function<List<String>, Mono<Void>> heldBy() {
+		return (this.json != null) ? this.beforeAnswer : null;
+	}
+
+	List<String> jsonObjectIds() {
+		JsonUsageParser parser = this.json;
+		List<String> ids = new ArrayList<>(2);
+		if (parser != null) {
+			if (parser.id() != null) {
+				ids.add(parser.id());
+			}
+			if (parser.threadId() != null) {
+				ids.add(parser.threadId());
+			}
+		}
+		return ids;
 	}
 
 	boolean rewrites() {
@@ -138,14 +171,7 @@ public final class MeteredCall {
 				// it.
 				usage = null;
 			}
-			List<String> ids = new ArrayList<>(2);
-			if (parser.id() != null) {
-				ids.add(parser.id());
-			}
-			if (parser.threadId() != null) {
-				ids.add(parser.threadId());
-			}
-			return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, runs, ids);
+			return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, runs, jsonObjectIds());
 		}
 		SseUsageParser parser = (this.remover != null) ? this.remover.parser() : this.sse;
 		if (parser != null) {

@@ -1,5 +1,9 @@
 package io.aoaigateway.usage;
 
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -28,7 +32,19 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 	@Override
 	public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
 		start();
+		Function<List<String>, Mono<Void>> hook = this.call.heldBy();
+		if (hook != null) {
+			return held(Flux.from(body), hook);
+		}
 		return super.writeWith(this.call.rewrites() ? rewrite(Flux.from(body)) : tap(Flux.from(body)));
+	}
+
+	// The whole (small) answer is read, the hook runs, then the answer goes out.
+	private Mono<Void> held(Flux<? extends DataBuffer> body, Function<List<String>, Mono<Void>> hook) {
+		return DataBufferUtils.join(tap(body)).map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap((joined) -> {
+			Mono<Void> work = hook.apply(this.call.jsonObjectIds()).onErrorComplete();
+			return work.then(Mono.defer(() -> super.writeWith(Mono.justOrEmpty(joined))));
+		});
 	}
 
 	// text/event-stream arrives here, one inner publisher per flush (see
