@@ -3,6 +3,7 @@ package io.aoaigateway.affinity;
 import java.time.Clock;
 import java.util.List;
 
+import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.routing.Backend;
 import io.aoaigateway.routing.BackendPool;
 import io.aoaigateway.routing.RoutingProperties;
@@ -33,9 +34,9 @@ class AffinityConfiguration {
 
 	@Bean
 	GlobalFilter affinityFilter(AffinityProperties properties, RoutingProperties routing, BackendPool pool,
-			AffinityStore store, StateStoreMonitor monitor, Clock clock) {
+			AffinityStore store, StateStoreMonitor monitor, Clock clock, GatewayMeters meters) {
 		return new AffinityFilter(properties, store, statefulBackends(properties, routing, pool), monitor, clock,
-				WebClient.create());
+				WebClient.create(), meters);
 	}
 
 	static List<Backend> statefulBackends(AffinityProperties properties, RoutingProperties routing, BackendPool pool) {

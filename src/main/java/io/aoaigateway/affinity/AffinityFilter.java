@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import io.aoaigateway.affinity.AffinityProperties.Sharing;
 import io.aoaigateway.affinity.ObjectIds.PathObject;
 import io.aoaigateway.auth.CallerIdentity;
+import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.routing.Backend;
 import io.aoaigateway.routing.BackendDeployment;
 import io.aoaigateway.routing.RouteTarget;
@@ -67,14 +68,17 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 
 	private final WebClient discovery;
 
+	private final GatewayMeters meters;
+
 	AffinityFilter(AffinityProperties properties, AffinityStore store, List<Backend> backends,
-			StateStoreMonitor monitor, Clock clock, WebClient discovery) {
+			StateStoreMonitor monitor, Clock clock, WebClient discovery, GatewayMeters meters) {
 		this.properties = properties;
 		this.store = store;
 		this.backends = List.copyOf(backends);
 		this.monitor = monitor;
 		this.clock = clock;
 		this.discovery = discovery;
+		this.meters = meters;
 	}
 
 	@Override
@@ -103,6 +107,9 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 		return lookUp(ids, now).flatMap((known) -> {
 			if (object != null) {
 				ObjectOwner owner = known.get(object.id());
+				if (owner != null) {
+					this.meters.affinity("hit");
+				}
 				Mono<ObjectOwner> found = (owner != null) ? Mono.just(owner) : discover(exchange, object, caller);
 				// The routed call completes empty too: tell "no owner" apart before
 				// routing.
@@ -110,7 +117,7 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 					.defaultIfEmpty(Optional.empty())
 					.flatMap((o) -> o.isPresent()
 							? routeToObject(exchange, chain, target, caller, object.id(), o.get(), references, known)
-							: notFound(exchange, object.id()));
+							: notFoundAnywhere(exchange, object.id()));
 			}
 			return routeNew(exchange, chain, target, caller, references, known, path);
 		});
@@ -120,6 +127,7 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 			CallerIdentity caller, String id, ObjectOwner owner, Set<String> references,
 			Map<String, ObjectOwner> known) {
 		if (!mayReach(caller, owner)) {
+			this.meters.affinity("denied");
 			return notFound(exchange, id);
 		}
 		Backend backend = backend(owner.backend());
@@ -132,6 +140,7 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 				return notFound(exchange, reference);
 			}
 			if (other != null && !other.backend().equals(owner.backend())) {
+				this.meters.affinity("conflict");
 				return conflict(exchange, id, reference);
 			}
 		}
@@ -151,6 +160,7 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 				return notFound(exchange, reference);
 			}
 			if (firstBackend != null && !firstBackend.equals(owner.backend())) {
+				this.meters.affinity("conflict");
 				return conflict(exchange, first, reference);
 			}
 			first = reference;
@@ -216,6 +226,7 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 			.next()
 			.timeout(this.properties.discoveryTimeout(), Mono.empty())
 			.flatMap((backend) -> {
+				this.meters.affinity("discovered");
 				ObjectOwner owner = new ObjectOwner(backend.name(), caller.id(), caller.appId());
 				return this.store.remember(object.id(), owner, this.properties.ttl(), this.clock.instant())
 					.onErrorResume((ex) -> {
@@ -285,6 +296,11 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 
 	private @Nullable Backend backend(String name) {
 		return this.backends.stream().filter((backend) -> backend.name().equals(name)).findFirst().orElse(null);
+	}
+
+	private Mono<Void> notFoundAnywhere(ServerWebExchange exchange, String id) {
+		this.meters.affinity("not_found");
+		return notFound(exchange, id);
 	}
 
 	private static Mono<Void> notFound(ServerWebExchange exchange, String id) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 
+import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
 import io.aoaigateway.support.AzureError;
 import io.aoaigateway.support.GatewayErrors;
@@ -47,10 +48,11 @@ final class QuotaAnswers {
 	 * @param decision the ledger's refusal
 	 * @param tokens the call's estimate
 	 * @param now the current time
+	 * @param meters where the refusal is counted
 	 * @return completion of the answer
 	 */
 	static Mono<Void> rejected(ServerHttpResponse response, List<AppliedWindow> applied, QuotaDecision decision,
-			long tokens, Instant now) {
+			long tokens, Instant now, GatewayMeters meters) {
 		HttpHeaders headers = response.getHeaders();
 		setRemaining(headers, decision.windows());
 		List<AppliedWindow> exceeded = applied.stream().filter((window) -> {
@@ -62,12 +64,14 @@ final class QuotaAnswers {
 			.max(Comparator.comparing((AppliedWindow window) -> window.window().resetsAt()))
 			.orElse(null);
 		if (budget != null) {
+			meters.quota("rejected_budget");
 			return GatewayErrors.write(response,
 					new AzureError(HttpStatus.FORBIDDEN, "QuotaExceeded",
 							"The " + budget.period().adjective() + " token budget of policy '" + budget.policy().name()
 									+ "' (" + budget.window().limit() + " tokens) is spent; it resets at "
 									+ budget.window().resetsAt() + "."));
 		}
+		meters.quota("rejected_rate");
 		AppliedWindow minute = exceeded.isEmpty() ? applied.get(0) : exceeded.get(0);
 		long limit = minute.window().limit();
 		if (tokens > limit) {

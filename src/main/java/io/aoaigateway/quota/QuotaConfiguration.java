@@ -2,6 +2,7 @@ package io.aoaigateway.quota;
 
 import java.time.Clock;
 
+import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
 
@@ -32,8 +33,8 @@ class QuotaConfiguration {
 
 	@Bean
 	GlobalFilter tokenQuotaFilter(QuotaProperties properties, QuotaLedger ledger, StateStoreMonitor monitor,
-			Clock clock) {
-		return new TokenQuotaFilter(properties, ledger, monitor, clock);
+			Clock clock, GatewayMeters meters) {
+		return new TokenQuotaFilter(properties, ledger, monitor, clock, meters);
 	}
 
 	@Bean

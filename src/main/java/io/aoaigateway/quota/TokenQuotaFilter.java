@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.aoaigateway.auth.CallerIdentity;
+import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
 import io.aoaigateway.routing.RouteTarget;
 import io.aoaigateway.state.StateProperties.FailurePolicy;
@@ -58,13 +59,17 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
 	private final Clock clock;
 
-	TokenQuotaFilter(QuotaProperties properties, QuotaLedger ledger, StateStoreMonitor monitor, Clock clock) {
+	private final GatewayMeters meters;
+
+	TokenQuotaFilter(QuotaProperties properties, QuotaLedger ledger, StateStoreMonitor monitor, Clock clock,
+			GatewayMeters meters) {
 		this.policies = new QuotaPolicies(properties.policies());
 		this.properties = properties;
 		this.ledger = ledger;
 		this.pseudonym = new CallerPseudonym(properties.pseudonymKey());
 		this.monitor = monitor;
 		this.clock = clock;
+		this.meters = meters;
 	}
 
 	@Override
@@ -105,7 +110,8 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 			.reserve(reservation.id(), estimate.total(), reservation.windows(), now, this.properties.reservationTtl())
 			.doOnNext((decision) -> this.monitor.succeeded())
 			.<Mono<Void>>map((decision) -> decision.admitted() ? admitted(exchange, chain, call, reservation, decision)
-					: QuotaAnswers.rejected(exchange.getResponse(), applied, decision, estimate.total(), now))
+					: QuotaAnswers.rejected(exchange.getResponse(), applied, decision, estimate.total(), now,
+							this.meters))
 			.onErrorResume((ex) -> Mono.just(storeFailed(exchange, chain, ex)))
 			.flatMap((next) -> next);
 	}
@@ -127,6 +133,7 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
 	private Mono<Void> admitted(ServerWebExchange exchange, GatewayFilterChain chain, MeteredCall call,
 			Reservation reservation, QuotaDecision decision) {
+		this.meters.quota("admitted");
 		QuotaAnswers.addRemainingHeaders(exchange.getResponse(), decision.windows());
 		call.onFinish((usage) -> settle(reservation, usage));
 		return chain.filter(exchange);
@@ -135,8 +142,10 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 	private Mono<Void> storeFailed(ServerWebExchange exchange, GatewayFilterChain chain, Throwable error) {
 		this.monitor.failed("quota.reserve", error);
 		if (this.monitor.policy() == FailurePolicy.FAIL_OPEN) {
+			this.meters.quota("unmetered");
 			return chain.filter(exchange);
 		}
+		this.meters.quota("refused_store_down");
 		exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
 		return GatewayErrors.write(exchange, AzureError.of(HttpStatus.SERVICE_UNAVAILABLE,
 				"The gateway cannot check your token quota right now; try again shortly."));

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.routing.BackendDeployment;
 import io.aoaigateway.routing.RouteTarget;
 import io.aoaigateway.routing.RouteTarget.DeploymentSource;
@@ -64,14 +66,17 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 
 	private final Clock clock;
 
+	private final GatewayMeters meters;
+
 	BackendFailoverFilter(FailoverProperties properties, CooldownStore cooldowns, BackendCircuitBreakers breakers,
-			BackendCapacity capacity, StateStoreMonitor monitor, Clock clock) {
+			BackendCapacity capacity, StateStoreMonitor monitor, Clock clock, GatewayMeters meters) {
 		this.properties = properties;
 		this.cooldowns = cooldowns;
 		this.breakers = breakers;
 		this.capacity = capacity;
 		this.monitor = monitor;
 		this.clock = clock;
+		this.meters = meters;
 	}
 
 	@Override
@@ -105,9 +110,19 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			long start = System.nanoTime();
 			return call.chain()
 				.filter(call.exchange())
-				.then(Mono.defer(() -> answered(call, number, System.nanoTime() - start)))
-				.onErrorResume((ex) -> failed(call, number, System.nanoTime() - start, ex));
+				.then(Mono.defer(() -> answered(call, number, waited(call, start))))
+				.onErrorResume((ex) -> failed(call, number, waited(call, start), ex));
 		});
+	}
+
+	// Time waiting for the backend, which the gateway's overhead excludes.
+	private static long waited(Call call, long start) {
+		long nanos = System.nanoTime() - start;
+		AtomicLong total = call.exchange().getAttribute(GatewayAttributes.BACKEND_NANOS);
+		if (total != null) {
+			total.addAndGet(nanos);
+		}
+		return nanos;
 	}
 
 	private Mono<Void> answered(Call call, int number, long nanos) {
@@ -136,14 +151,16 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			return Mono.empty();
 		}
 		if (status.value() != 429) {
-			return canFailOver(call, number) ? next(call, number) : Mono.empty();
+			return canFailOver(call, number) ? next(call, number, "server_error", selected) : Mono.empty();
 		}
 		Duration wait = RetryAfter.from(backendHeaders, now).orElse(this.properties.defaultCooldown());
+		this.meters.cooldown(name(selected));
 		return coolDown(key(selected), now.plus(wait), now).then(Mono.defer(() -> {
 			if (call.target().pinned()) {
 				return retryOwnerAfter(call, number, selected, wait);
 			}
-			return canFailOver(call, number) ? next(call, number) : allThrottled(call, this.clock.instant());
+			return canFailOver(call, number) ? next(call, number, "throttled", selected)
+					: allThrottled(call, this.clock.instant());
 		}));
 	}
 
@@ -165,7 +182,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		// are sent again (stateless inference; never a create on a stateful API).
 		boolean safe = refused || (timedOut && call.target().source() != DeploymentSource.NONE);
 		if (safe && canFailOver(call, number)) {
-			return next(call, number);
+			return next(call, number, refused ? "connect" : "timeout", selected);
 		}
 		return Mono.error(error);
 	}
@@ -189,7 +206,8 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		}));
 	}
 
-	private Mono<Void> next(Call call, int number) {
+	private Mono<Void> next(Call call, int number, String reason, BackendDeployment failed) {
+		this.meters.failover(reason, name(failed));
 		discard(call.exchange());
 		return attempt(call, number + 1);
 	}
@@ -202,6 +220,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 
 	// Nothing can serve: one 429, with the soonest moment a backend recovers.
 	private Mono<Void> allThrottled(Call call, Instant now) {
+		this.meters.allThrottled(call.target().family());
 		return cooling(call.target(), now).flatMap((cooling) -> {
 			Instant soonest = cooling.values()
 				.stream()

@@ -2,6 +2,7 @@ package io.aoaigateway.resilience;
 
 import java.time.Clock;
 
+import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,10 +30,10 @@ class FailoverConfiguration {
 
 	@Bean
 	GlobalFilter backendFailoverFilter(FailoverProperties properties, CooldownStore cooldowns, MeterRegistry meters,
-			StateStoreMonitor monitor, Clock clock) {
+			StateStoreMonitor monitor, Clock clock, GatewayMeters gatewayMeters) {
 		return new BackendFailoverFilter(properties, cooldowns,
 				new BackendCircuitBreakers(properties.circuitBreaker(), meters),
-				new BackendCapacity(properties.ptuUtilizationThreshold()), monitor, clock);
+				new BackendCapacity(properties.ptuUtilizationThreshold()), monitor, clock, gatewayMeters);
 	}
 
 	@Bean

@@ -31,6 +31,12 @@ public final class GatewayAttributes {
 	 */
 	public static final String UNAVAILABLE_BACKENDS = PREFIX + "unavailableBackends";
 
+	/**
+	 * Nanoseconds spent waiting for backends (to their response headers, all attempts),
+	 * an {@code AtomicLong}; what the gateway's overhead excludes.
+	 */
+	public static final String BACKEND_NANOS = PREFIX + "backendNanos";
+
 	/** What the response tells of the call's token usage, a {@code MeteredCall}. */
 	public static final String METERED_CALL = PREFIX + "meteredCall";
 

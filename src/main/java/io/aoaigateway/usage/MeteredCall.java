@@ -38,6 +38,12 @@ public final class MeteredCall {
 
 	private volatile @Nullable Function<List<String>, Mono<Void>> beforeAnswer;
 
+	private final List<Runnable> streamStartListeners = new CopyOnWriteArrayList<>();
+
+	private volatile long firstChunkNanos;
+
+	private volatile boolean streaming;
+
 	private @Nullable JsonUsageParser json;
 
 	private @Nullable SseUsageParser sse;
@@ -66,6 +72,28 @@ public final class MeteredCall {
 	}
 
 	/**
+	 * Registers a listener called when the answer turns out to be a stream.
+	 * @param listener the listener
+	 */
+	public void onStreamStart(Runnable listener) {
+		this.streamStartListeners.add(listener);
+	}
+
+	/**
+	 * @return {@link System#nanoTime()} when the first chunk of the answer passed, or 0
+	 */
+	public long firstChunkNanos() {
+		return this.firstChunkNanos;
+	}
+
+	/**
+	 * @return whether the answer is a stream
+	 */
+	public boolean streaming() {
+		return this.streaming;
+	}
+
+	/**
 	 * Registers a listener for the outcome, called once when the response has ended.
 	 * @param listener the listener
 	 */
@@ -86,6 +114,8 @@ public final class MeteredCall {
 			return;
 		}
 		if (MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
+			this.streaming = true;
+			this.streamStartListeners.forEach(Runnable::run);
 			if (this.removeInjectedUsage) {
 				this.remover = new InjectedUsageRemover();
 			}
@@ -118,6 +148,12 @@ public final class MeteredCall {
 
 	boolean rewrites() {
 		return this.remover != null;
+	}
+
+	void chunkPassed() {
+		if (this.firstChunkNanos == 0) {
+			this.firstChunkNanos = System.nanoTime();
+		}
 	}
 
 	void tap(ByteBuffer chunk) {

@@ -66,6 +66,7 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 
 	private Flux<DataBuffer> tap(Flux<? extends DataBuffer> body) {
 		return body.map((buffer) -> {
+			this.call.chunkPassed();
 			try (DataBuffer.ByteBufferIterator chunks = buffer.readableByteBuffers()) {
 				while (chunks.hasNext()) {
 					this.call.tap(chunks.next());
@@ -79,6 +80,7 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 	// trailing partial event waits for the rest of itself.
 	private Flux<DataBuffer> rewrite(Flux<? extends DataBuffer> body) {
 		return body.<DataBuffer>handle((buffer, sink) -> {
+			this.call.chunkPassed();
 			byte[] out;
 			try {
 				out = rewriteAll(buffer);

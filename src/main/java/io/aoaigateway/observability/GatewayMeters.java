@@ -1,0 +1,157 @@
+package io.aoaigateway.observability;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.aoaigateway.usage.TokenUsage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every meter the gateway publishes, by name and tag key: OpenTelemetry GenAI names where
+ * they exist, {@code aoai.gateway.*} for the gateway's own. Dashboards and alerts under
+ * {@code observability/} refer to these names.
+ */
+public final class GatewayMeters {
+
+	/** OTel GenAI: tokens per call, by {@code gen_ai.token.type}. */
+	public static final String TOKEN_USAGE = "gen_ai.client.token.usage";
+
+	/** OTel GenAI: duration of a call, to the end of its answer. */
+	public static final String OPERATION_DURATION = "gen_ai.client.operation.duration";
+
+	/** OTel GenAI: time from the call to the first event of a stream. */
+	public static final String TIME_TO_FIRST_TOKEN = "gen_ai.server.time_to_first_token";
+
+	/** Calls, by route family, deployment, backend and status. */
+	public static final String REQUESTS = "aoai.gateway.requests";
+
+	/** Time a call spends in the gateway itself, backends excluded. */
+	public static final String OVERHEAD = "aoai.gateway.overhead";
+
+	/** Attempts handed to another backend, by reason. */
+	public static final String FAILOVERS = "aoai.gateway.failovers";
+
+	/** Calls answered 429 because every backend was throttled. */
+	public static final String ALL_THROTTLED = "aoai.gateway.all.throttled";
+
+	/** Cooldowns started, by backend. */
+	public static final String COOLDOWNS = "aoai.gateway.backend.cooldowns";
+
+	/** Quota decisions, by outcome. */
+	public static final String QUOTA_ADMISSIONS = "aoai.gateway.quota.admissions";
+
+	/** Lookups of stateful objects' owners, by outcome. */
+	public static final String AFFINITY_LOOKUPS = "aoai.gateway.affinity.lookups";
+
+	/** Streams being written to clients now. */
+	public static final String ACTIVE_STREAMS = "aoai.gateway.streams.active";
+
+	/** Usage records dropped because the writer fell behind. */
+	public static final String USAGE_RECORDS_DROPPED = "aoai.gateway.usage.records.dropped";
+
+	private final MeterRegistry registry;
+
+	private final AtomicInteger activeStreams = new AtomicInteger();
+
+	public GatewayMeters(MeterRegistry registry) {
+		this.registry = registry;
+		Gauge.builder(ACTIVE_STREAMS, this.activeStreams, AtomicInteger::get)
+			.description("Streams being written to clients now")
+			.register(registry);
+	}
+
+	/**
+	 * Records the tokens of one call.
+	 * @param usage the call's usage
+	 * @param deployment the deployment, {@code none} when the call named none
+	 * @param backend the backend that answered
+	 * @param app the calling application, or {@code unknown}
+	 * @param user the caller, only when per-user series are on
+	 */
+	public void tokens(TokenUsage usage, String deployment, String backend, String app, @Nullable String user) {
+		Tags tags = Tags.of("gen_ai.request.model", deployment, "aoai.backend", backend, "aoai.app", app);
+		if (user != null) {
+			tags = tags.and("aoai.user", user);
+		}
+		summary(tags.and("gen_ai.token.type", "input"), usage.inputTokens());
+		summary(tags.and("gen_ai.token.type", "output"), usage.outputTokens());
+		summary(tags.and("gen_ai.token.type", "cached_input"), usage.cachedInputTokens());
+		summary(tags.and("gen_ai.token.type", "reasoning"), usage.reasoningTokens());
+	}
+
+	public void operation(String operation, String deployment, Duration duration) {
+		Timer.builder(OPERATION_DURATION)
+			.tags("gen_ai.operation.name", operation, "gen_ai.request.model", deployment)
+			.publishPercentileHistogram()
+			.register(this.registry)
+			.record(duration);
+	}
+
+	public void timeToFirstToken(String deployment, Duration duration) {
+		Timer.builder(TIME_TO_FIRST_TOKEN)
+			.tags("gen_ai.request.model", deployment)
+			.publishPercentileHistogram()
+			.register(this.registry)
+			.record(duration);
+	}
+
+	public void request(String family, String deployment, String backend, String status) {
+		Counter.builder(REQUESTS)
+			.tags("family", family, "deployment", deployment, "backend", backend, "status", status)
+			.register(this.registry)
+			.increment();
+	}
+
+	public void overhead(String family, Duration duration) {
+		Timer.builder(OVERHEAD)
+			.tags("family", family)
+			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofNanos(100_000))
+			.maximumExpectedValue(Duration.ofSeconds(1))
+			.register(this.registry)
+			.record(duration);
+	}
+
+	public void failover(String reason, String backend) {
+		Counter.builder(FAILOVERS).tags("reason", reason, "backend", backend).register(this.registry).increment();
+	}
+
+	public void allThrottled(String family) {
+		Counter.builder(ALL_THROTTLED).tags("family", family).register(this.registry).increment();
+	}
+
+	public void cooldown(String backend) {
+		Counter.builder(COOLDOWNS).tags("backend", backend).register(this.registry).increment();
+	}
+
+	public void quota(String outcome) {
+		Counter.builder(QUOTA_ADMISSIONS).tags("outcome", outcome).register(this.registry).increment();
+	}
+
+	public void affinity(String outcome) {
+		Counter.builder(AFFINITY_LOOKUPS).tags("outcome", outcome).register(this.registry).increment();
+	}
+
+	public void usageRecordDropped() {
+		Counter.builder(USAGE_RECORDS_DROPPED).register(this.registry).increment();
+	}
+
+	public void streamStarted() {
+		this.activeStreams.incrementAndGet();
+	}
+
+	public void streamEnded() {
+		this.activeStreams.decrementAndGet();
+	}
+
+	private void summary(Tags tags, long tokens) {
+		DistributionSummary.builder(TOKEN_USAGE).tags(tags).register(this.registry).record(tokens);
+	}
+
+}

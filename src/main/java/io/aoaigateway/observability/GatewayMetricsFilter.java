@@ -1,0 +1,152 @@
+package io.aoaigateway.observability;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.aoaigateway.auth.CallerIdentity;
+import io.aoaigateway.routing.BackendDeployment;
+import io.aoaigateway.routing.RouteTarget;
+import io.aoaigateway.support.GatewayAttributes;
+import io.aoaigateway.usage.CallUsage;
+import io.aoaigateway.usage.MeteredCall;
+import io.aoaigateway.usage.RunUsage;
+import io.aoaigateway.usage.TokenUsage;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Measures every call once it has ended, from what the {@link MeteredCall} saw: the
+ * request counter, the gateway's own overhead, durations, time to first token, tokens,
+ * and the usage record.
+ */
+final class GatewayMetricsFilter implements GlobalFilter, Ordered {
+
+	/** Just inside the usage filter (-2), whose {@link MeteredCall} it listens to. */
+	static final int ORDER = -1;
+
+	private final GatewayMeters meters;
+
+	private final @Nullable UsageRecorder records;
+
+	private final boolean perUser;
+
+	GatewayMetricsFilter(GatewayMeters meters, @Nullable UsageRecorder records, boolean perUser) {
+		this.meters = meters;
+		this.records = records;
+		this.perUser = perUser;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		MeteredCall call = exchange.getAttribute(GatewayAttributes.METERED_CALL);
+		if (call != null) {
+			long start = System.nanoTime();
+			AtomicLong backendNanos = new AtomicLong();
+			exchange.getAttributes().put(GatewayAttributes.BACKEND_NANOS, backendNanos);
+			call.onStreamStart(this.meters::streamStarted);
+			call.onFinish((usage) -> measure(exchange, call, usage, start, backendNanos.get()));
+		}
+		return chain.filter(exchange);
+	}
+
+	private void measure(ServerWebExchange exchange, MeteredCall call, CallUsage usage, long start, long backendNanos) {
+		long end = System.nanoTime();
+		if (call.streaming()) {
+			this.meters.streamEnded();
+		}
+		RouteTarget target = exchange.getAttribute(GatewayAttributes.ROUTE_TARGET);
+		BackendDeployment selected = exchange.getAttribute(GatewayAttributes.SELECTED_BACKEND);
+		CallerIdentity caller = exchange.getAttribute(GatewayAttributes.CALLER);
+		String family = (target != null) ? target.family() : "none";
+		String deployment = (target != null && target.deployment() != null) ? target.deployment() : "none";
+		String backend = (selected != null) ? selected.backend().name() : "none";
+		String status = (usage.status() != null) ? Integer.toString(usage.status())
+				: (usage.cancelled() ? "cancelled" : "error");
+		String path = exchange.getRequest().getPath().value();
+		String operation = operation(family, path);
+		this.meters.request(family, deployment, backend, status);
+		// A stream's body arrives at the backend's pace: that time is the backend's too.
+		long firstChunk = call.firstChunkNanos();
+		long streaming = (call.streaming() && firstChunk > 0) ? end - firstChunk : 0;
+		this.meters.overhead(family, Duration.ofNanos(Math.max(0, end - start - backendNanos - streaming)));
+		this.meters.operation(operation, deployment, Duration.ofNanos(end - start));
+		if (call.streaming() && firstChunk > 0) {
+			this.meters.timeToFirstToken(deployment, Duration.ofNanos(firstChunk - start));
+		}
+		String app = (caller != null && caller.appId() != null) ? caller.appId() : "unknown";
+		String user = (this.perUser && caller != null) ? caller.id() : null;
+		TokenUsage reported = usage.reported();
+		if (reported != null) {
+			this.meters.tokens(reported, deployment, backend, app, user);
+		}
+		for (RunUsage run : usage.terminalRuns()) {
+			this.meters.tokens(run.usage(), deployment, backend, app, user);
+		}
+		if (this.records != null) {
+			this.records.record(record(exchange, usage, caller, family, deployment, backend, status, end - start));
+		}
+	}
+
+	private static Map<String, Object> record(ServerWebExchange exchange, CallUsage usage,
+			@Nullable CallerIdentity caller, String family, String deployment, String backend, String status,
+			long nanos) {
+		Map<String, Object> record = new LinkedHashMap<>();
+		record.put("time", Instant.now().toString());
+		record.put("requestId", exchange.getRequest().getId());
+		String traceparent = exchange.getRequest().getHeaders().getFirst("traceparent");
+		if (traceparent != null && traceparent.length() <= 64) {
+			record.put("traceparent", traceparent);
+		}
+		record.put("caller", (caller != null) ? caller.id() : null);
+		record.put("app", (caller != null) ? caller.appId() : null);
+		record.put("family", family);
+		record.put("deployment", deployment);
+		record.put("backend", backend);
+		record.put("status", status);
+		record.put("streamed", usage.streamed());
+		TokenUsage tokens = usage.reported();
+		record.put("inputTokens", (tokens != null) ? tokens.inputTokens() : null);
+		record.put("outputTokens", (tokens != null) ? tokens.outputTokens() : null);
+		record.put("cachedInputTokens", (tokens != null) ? tokens.cachedInputTokens() : null);
+		record.put("reasoningTokens", (tokens != null) ? tokens.reasoningTokens() : null);
+		record.put("runs", usage.terminalRuns().size());
+		record.put("latencyMs", nanos / 1_000_000);
+		return record;
+	}
+
+	static String operation(String family, String path) {
+		if ("model-inference".equals(family)) {
+			return "inference";
+		}
+		if (path.endsWith("/chat/completions")) {
+			return "chat";
+		}
+		if (path.endsWith("/completions")) {
+			return "completions";
+		}
+		if (path.endsWith("/embeddings")) {
+			return "embeddings";
+		}
+		if (path.endsWith("/responses")) {
+			return "responses";
+		}
+		if (path.contains("/runs")) {
+			return "run";
+		}
+		return "other";
+	}
+
+}
