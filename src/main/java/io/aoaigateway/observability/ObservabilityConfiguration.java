@@ -3,6 +3,7 @@ package io.aoaigateway.observability;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,6 +25,7 @@ class ObservabilityConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnBooleanProperty(name = "aoai.observability.enabled", matchIfMissing = true)
 	GlobalFilter gatewayMetricsFilter(GatewayMeters meters, ObservabilityProperties properties,
 			ObjectProvider<UsageRecorder> records) {
 		return new GatewayMetricsFilter(meters, properties.usageRecords() ? records.getObject() : null,

@@ -9,6 +9,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Metrics and usage records.
  *
+ * @param enabled whether calls are measured and recorded at all (the gateway's meters,
+ * usage records); off only to measure what they cost
  * @param perUserMetrics whether token usage is also tagged with the caller's id: one
  * series per user, so off by default (cardinality); apps and deployments are always
  * tagged
@@ -19,7 +21,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("aoai.observability")
-public record ObservabilityProperties(@DefaultValue("false") boolean perUserMetrics,
-		@DefaultValue("true") boolean usageRecords, @DefaultValue("10000") @Min(1) int usageRecordQueue) {
+public record ObservabilityProperties(@DefaultValue("true") boolean enabled,
+		@DefaultValue("false") boolean perUserMetrics, @DefaultValue("true") boolean usageRecords,
+		@DefaultValue("10000") @Min(1) int usageRecordQueue) {
 
 }

@@ -124,6 +124,23 @@ class MetricsIntegrationTests {
 			.isEqualTo(1);
 	}
 
+	@Test
+	void traceContextWhenSentThenReachesTheBackendUnchanged() {
+		String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+		client().post().uri(CHAT).headers((headers) -> {
+			headers.setBearerAuth(GatewayFixtures.ISSUER.mint("alice"));
+			headers.set("traceparent", traceparent);
+		})
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+			.retrieve()
+			.toBodilessEntity()
+			.block(Duration.ofSeconds(30));
+
+		assertThat(SIM_A.received()).hasSize(1);
+		assertThat(SIM_A.received().get(0).header("traceparent")).isEqualTo(traceparent);
+	}
+
 	private ResponseEntity<String> post(String user, String path, String body) {
 		return client().post()
 			.uri(path)
