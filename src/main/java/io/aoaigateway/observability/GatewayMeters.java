@@ -64,6 +64,8 @@ public final class GatewayMeters {
 		Gauge.builder(ACTIVE_STREAMS, this.activeStreams, AtomicInteger::get)
 			.description("Streams being written to clients now")
 			.register(registry);
+		// Present at 0 from the start, so that rates and alerts see the series.
+		Counter.builder(USAGE_RECORDS_DROPPED).register(registry);
 	}
 
 	/**
@@ -114,6 +116,9 @@ public final class GatewayMeters {
 			.publishPercentileHistogram()
 			.minimumExpectedValue(Duration.ofNanos(100_000))
 			.maximumExpectedValue(Duration.ofSeconds(1))
+			// Exact boundaries for the overhead alert (50 ms) and the dashboards.
+			.serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
+					Duration.ofMillis(50))
 			.register(this.registry)
 			.record(duration);
 	}

@@ -1,5 +1,6 @@
 package io.aoaigateway.state;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.aoaigateway.state.StateProperties.FailurePolicy;
@@ -18,6 +19,9 @@ public final class StateStoreMonitor {
 
 	private static final Log logger = LogFactory.getLog(StateStoreMonitor.class);
 
+	private static final List<String> OPERATIONS = List.of("quota.reserve", "quota.settle", "quota.charge-run",
+			"quota.read", "cooldown.read", "cooldown.write", "affinity.lookup", "affinity.remember");
+
 	private final AtomicBoolean degraded = new AtomicBoolean();
 
 	private final FailurePolicy policy;
@@ -30,6 +34,10 @@ public final class StateStoreMonitor {
 		Gauge.builder("aoai.gateway.state.degraded", this.degraded, (flag) -> flag.get() ? 1 : 0)
 			.description("1 while the shared state store fails and the failure policy applies")
 			.register(registry);
+		// Present at 0 from the start, so that rates and alerts see the series.
+		for (String operation : OPERATIONS) {
+			errors(operation);
+		}
 	}
 
 	/**
@@ -45,11 +53,7 @@ public final class StateStoreMonitor {
 	 * @param error why it failed
 	 */
 	public void failed(String operation, Throwable error) {
-		Counter.builder("aoai.gateway.state.errors")
-			.description("Shared state store operations that failed or timed out")
-			.tag("operation", operation)
-			.register(this.registry)
-			.increment();
+		errors(operation).increment();
 		if (this.degraded.compareAndSet(false, true)) {
 			logger.warn("The shared state store is failing (" + operation + ": " + error + "); calls are now handled "
 					+ describe(this.policy) + " until it answers again");
@@ -70,6 +74,13 @@ public final class StateStoreMonitor {
 	 */
 	public boolean degraded() {
 		return this.degraded.get();
+	}
+
+	private Counter errors(String operation) {
+		return Counter.builder("aoai.gateway.state.errors")
+			.description("Shared state store operations that failed or timed out")
+			.tag("operation", operation)
+			.register(this.registry);
 	}
 
 	private static String describe(FailurePolicy policy) {

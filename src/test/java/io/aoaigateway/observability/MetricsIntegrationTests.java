@@ -125,6 +125,33 @@ class MetricsIntegrationTests {
 	}
 
 	@Test
+	void everyMetricOfTheDashboardsAndAlertsWhenTrafficHasFlowedThenIsScraped() throws Exception {
+		String chat = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+		post("alice", CHAT, chat);
+		post("alice", CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stream\":true}");
+		post("limited", CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":100}");
+		SIM_A.enqueue(ScriptedAnswer.throttled(Duration.ofMillis(1)));
+		post("alice", CHAT, chat);
+		SIM_A.enqueue(ScriptedAnswer.throttled(Duration.ofMillis(1)));
+		GatewayFixtures.SIM_B.enqueue(ScriptedAnswer.throttled(Duration.ofMillis(1)));
+		post("alice", CHAT, chat);
+		String thread = JSON.readTree(post("alice", "/openai/threads?api-version=2024-10-01-preview", "{}").getBody())
+			.path("id")
+			.stringValue();
+		Scrape before = scrape();
+		client().get()
+			.uri("/openai/threads/" + thread + "?api-version=2024-10-01-preview")
+			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint("alice")))
+			.retrieve()
+			.toBodilessEntity()
+			.block(Duration.ofSeconds(10));
+		Scrape scrape = scrapeAfterOneCall(before);
+
+		assertThat(ObservabilityAssetsTests.referencedMetricNames()).isNotEmpty()
+			.allSatisfy((name) -> assertThat(scrape.has(name)).as("%s in the scrape", name).isTrue());
+	}
+
+	@Test
 	void traceContextWhenSentThenReachesTheBackendUnchanged() {
 		String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 		client().post().uri(CHAT).headers((headers) -> {
