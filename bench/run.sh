@@ -6,6 +6,7 @@
 #   DURATION=60s bench/run.sh    # longer runs
 #
 # Writes bench/results/<timestamp>.md; copy the table into docs/benchmarks.md.
+# What observability costs is measured apart, by bench/observability.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +19,6 @@ QUOTA_PORT=${QUOTA_PORT:-18283}
 FAILOVER_PORT=${FAILOVER_PORT:-18284}
 STORM_PORT=${STORM_PORT:-18285}
 STORM_RATE=${STORM_RATE:-0.5}
-OBS_OFF_PORT=${OBS_OFF_PORT:-18286}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 KEY=bench-key
 results=bench/results
@@ -53,9 +53,6 @@ gateway_args=(--logging.level.aoai.usage=info --aoai.routing.backends[0].name=be
   --aoai.auth.issuers=http://127.0.0.1:$ISSUER_PORT --aoai.auth.audiences=api://aoai-gateway
   --aoai.auth.jwk-set-uri=http://127.0.0.1:$ISSUER_PORT/keys --logging.level.root=warn)
 java ${GATEWAY_JAVA_OPTS:-} -jar "$jar" --server.port=$GATEWAY_PORT "${gateway_args[@]}" >>"$log" 2>&1 & pids+=($!)
-# The same gateway without its meters and usage records: what observability costs.
-java ${GATEWAY_JAVA_OPTS:-} -jar "$jar" --server.port=$OBS_OFF_PORT "${gateway_args[@]}" \
-  --aoai.observability.enabled=false >>"$log" 2>&1 & pids+=($!)
 # Limits far above what the run spends: every call is admitted, so the figures show the
 # cost of reserving and settling in Redis, not of refusals.
 java ${GATEWAY_JAVA_OPTS:-} -jar "$jar" --server.port=$QUOTA_PORT "${gateway_args[@]}" \
@@ -78,7 +75,6 @@ wait_for "http://127.0.0.1:$ISSUER_PORT/keys"
 wait_for "http://127.0.0.1:$GATEWAY_PORT/actuator/health"
 wait_for "http://127.0.0.1:$QUOTA_PORT/actuator/health"
 wait_for "http://127.0.0.1:$FAILOVER_PORT/actuator/health"
-wait_for "http://127.0.0.1:$OBS_OFF_PORT/actuator/health"
 token=$(curl -s "http://127.0.0.1:$ISSUER_PORT/token?sub=bench")
 
 chat_path='/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21'
@@ -94,9 +90,8 @@ gateway=(-H "Authorization: Bearer $token" "http://127.0.0.1:$GATEWAY_PORT$chat_
 quota=(-H "Authorization: Bearer $token" "http://127.0.0.1:$QUOTA_PORT$chat_path")
 storm=(-H "api-key: $KEY" "http://127.0.0.1:$STORM_PORT$chat_path")
 failover=(-H "Authorization: Bearer $token" "http://127.0.0.1:$FAILOVER_PORT$chat_path")
-unobserved=(-H "Authorization: Bearer $token" "http://127.0.0.1:$OBS_OFF_PORT$chat_path")
 # Both answer 200 before measuring, or the figures would describe errors.
-for target in direct gateway quota failover unobserved; do
+for target in direct gateway quota failover; do
   declare -n args=$target
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
     -d '{"messages":[{"role":"user","content":"hi"}]}' "${args[@]}")
@@ -120,7 +115,6 @@ DURATION=$WARMUP run direct 8 2 >/dev/null
 DURATION=$WARMUP run gateway 8 2 >/dev/null
 DURATION=$WARMUP run quota 8 2 >/dev/null
 DURATION=$WARMUP run failover 8 2 >/dev/null
-DURATION=$WARMUP run unobserved 8 2 >/dev/null
 
 read -r d1_p50 d1_p99 d1_rps d1_bad _ < <(run direct 1 1)
 read -r g1_p50 g1_p99 g1_rps g1_bad _ < <(run gateway 1 1)
@@ -131,8 +125,6 @@ read -r q64_p50 q64_p99 q64_rps q64_bad _ < <(run quota 64 2)
 read -r s1_p50 s1_p99 s1_rps s1_bad s1_total < <(run storm 1 1)
 read -r f1_p50 f1_p99 f1_rps f1_bad f1_total < <(run failover 1 1)
 read -r f64_p50 f64_p99 f64_rps f64_bad f64_total < <(run failover 64 2)
-read -r o1_p50 o1_p99 o1_rps o1_bad _ < <(run unobserved 1 1)
-read -r o64_p50 o64_p99 o64_rps o64_bad _ < <(run unobserved 64 2)
 rss_kb=$(ps -o rss= -p "${pids[2]}" | tr -d ' ')
 quota_used=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$QUOTA_PORT/gateway/quota" | grep -o '"used":[0-9]*' | sed -n 2p)
 
@@ -176,13 +168,4 @@ diff() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
   echo "| p50 latency, concurrency 1 (ms) | $s1_p50 | $g1_p50 | $f1_p50 | $(diff "$f1_p50" "$g1_p50") |"
   echo "| p99 latency, concurrency 1 (ms) | $s1_p99 | $g1_p99 | $f1_p99 | $(diff "$f1_p99" "$g1_p99") |"
   echo "| throughput, concurrency 64 (req/s) | | $g64_rps | $f64_rps | |"
-  echo
-  echo "### Observability: meters and usage records on (the gateway above) vs off"
-  echo
-  echo "| measurement | off | on | cost of observability |"
-  echo "|---|---|---|---|"
-  echo "| p50 latency, concurrency 1 (ms) | $o1_p50 | $g1_p50 | $(diff "$g1_p50" "$o1_p50") |"
-  echo "| p99 latency, concurrency 1 (ms) | $o1_p99 | $g1_p99 | $(diff "$g1_p99" "$o1_p99") |"
-  echo "| throughput, concurrency 64 (req/s) | $o64_rps | $g64_rps | |"
-  echo "| p99 latency, concurrency 64 (ms) | $o64_p99 | $g64_p99 | $(diff "$g64_p99" "$o64_p99") |"
 } | tee "$out"
