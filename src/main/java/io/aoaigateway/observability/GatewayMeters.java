@@ -28,6 +28,15 @@ public final class GatewayMeters {
 	/** OTel GenAI: time from the call to the first event of a stream. */
 	public static final String TIME_TO_FIRST_TOKEN = "gen_ai.server.time_to_first_token";
 
+	/** OTel GenAI: time per generated token of a stream, after its first event. */
+	public static final String TIME_PER_OUTPUT_TOKEN = "gen_ai.server.time_per_output_token";
+
+	/** 1 while the shared state store fails (see {@code StateStoreMonitor}). */
+	public static final String STATE_DEGRADED = "aoai.gateway.state.degraded";
+
+	/** Shared state store operations that failed or timed out, by operation. */
+	public static final String STATE_ERRORS = "aoai.gateway.state.errors";
+
 	/** Calls, by route family, deployment, backend and status. */
 	public static final String REQUESTS = "aoai.gateway.requests";
 
@@ -97,6 +106,14 @@ public final class GatewayMeters {
 
 	public void timeToFirstToken(String deployment, Duration duration) {
 		Timer.builder(TIME_TO_FIRST_TOKEN)
+			.tags("gen_ai.request.model", deployment)
+			.publishPercentileHistogram()
+			.register(this.registry)
+			.record(duration);
+	}
+
+	public void timePerOutputToken(String deployment, Duration duration) {
+		Timer.builder(TIME_PER_OUTPUT_TOKEN)
 			.tags("gen_ai.request.model", deployment)
 			.publishPercentileHistogram()
 			.register(this.registry)

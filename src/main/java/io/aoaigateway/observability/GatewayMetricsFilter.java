@@ -91,6 +91,10 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		TokenUsage reported = usage.reported();
 		if (reported != null) {
 			this.meters.tokens(reported, deployment, backend, app, user);
+			if (call.streaming() && firstChunk > 0 && reported.outputTokens() > 1) {
+				this.meters.timePerOutputToken(deployment,
+						Duration.ofNanos((end - firstChunk) / (reported.outputTokens() - 1)));
+			}
 		}
 		for (RunUsage run : usage.terminalRuns()) {
 			this.meters.tokens(run.usage(), deployment, backend, app, user);

@@ -3,6 +3,7 @@ package io.aoaigateway.state;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.state.StateProperties.FailurePolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -31,7 +32,7 @@ public final class StateStoreMonitor {
 	public StateStoreMonitor(MeterRegistry registry, FailurePolicy policy) {
 		this.registry = registry;
 		this.policy = policy;
-		Gauge.builder("aoai.gateway.state.degraded", this.degraded, (flag) -> flag.get() ? 1 : 0)
+		Gauge.builder(GatewayMeters.STATE_DEGRADED, this.degraded, (flag) -> flag.get() ? 1 : 0)
 			.description("1 while the shared state store fails and the failure policy applies")
 			.register(registry);
 		// Present at 0 from the start, so that rates and alerts see the series.
@@ -77,7 +78,7 @@ public final class StateStoreMonitor {
 	}
 
 	private Counter errors(String operation) {
-		return Counter.builder("aoai.gateway.state.errors")
+		return Counter.builder(GatewayMeters.STATE_ERRORS)
 			.description("Shared state store operations that failed or timed out")
 			.tag("operation", operation)
 			.register(this.registry);

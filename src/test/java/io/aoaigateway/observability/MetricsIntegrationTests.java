@@ -85,6 +85,9 @@ class MetricsIntegrationTests {
 		assertThat(after.delta(before, "gen_ai_server_time_to_first_token_seconds_count",
 				Map.of("gen_ai_request_model", "gpt-4o")))
 			.isEqualTo(1);
+		assertThat(after.delta(before, "gen_ai_server_time_per_output_token_seconds_count",
+				Map.of("gen_ai_request_model", "gpt-4o")))
+			.isEqualTo(1);
 		assertThat(after.value("aoai_gateway_streams_active", Map.of())).isZero();
 		assertThat(after.delta(before, "gen_ai_client_token_usage_sum",
 				Map.of("gen_ai_token_type", "output", "gen_ai_request_model", "gpt-4o")))
