@@ -151,7 +151,8 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			return Mono.empty();
 		}
 		if (status.value() != 429) {
-			return canFailOver(call, number) ? next(call, number, "server_error", selected) : Mono.empty();
+			return canFailOver(call, number) && untriedLeft(call) ? next(call, number, "server_error", selected)
+					: Mono.empty();
 		}
 		Duration wait = RetryAfter.from(backendHeaders, now).orElse(this.properties.defaultCooldown());
 		this.meters.cooldown(name(selected));
@@ -159,7 +160,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			if (call.target().pinned()) {
 				return retryOwnerAfter(call, number, selected, wait);
 			}
-			return canFailOver(call, number) ? next(call, number, "throttled", selected)
+			return canFailOver(call, number) && untriedLeft(call) ? next(call, number, "throttled", selected)
 					: allThrottled(call, this.clock.instant());
 		}));
 	}
@@ -181,7 +182,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		// A call that timed out may have been done: only calls that create nothing twice
 		// are sent again (stateless inference; never a create on a stateful API).
 		boolean safe = refused || (timedOut && call.target().source() != DeploymentSource.NONE);
-		if (safe && canFailOver(call, number)) {
+		if (safe && canFailOver(call, number) && untriedLeft(call)) {
 			return next(call, number, refused ? "connect" : "timeout", selected);
 		}
 		return Mono.error(error);
@@ -212,6 +213,11 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		return attempt(call, number + 1);
 	}
 
+	private static boolean untriedLeft(Call call) {
+		Set<String> attempted = call.attempted();
+		return call.target().candidates().stream().anyMatch((candidate) -> !attempted.contains(name(candidate)));
+	}
+
 	private boolean canFailOver(Call call, int number) {
 		return !call.target().pinned() && number < this.properties.maxAttempts()
 				&& this.clock.instant().isBefore(call.started().plus(this.properties.timeBudget()))
@@ -222,10 +228,12 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 	private Mono<Void> allThrottled(Call call, Instant now) {
 		this.meters.allThrottled(call.target().family());
 		return cooling(call.target(), now).flatMap((cooling) -> {
+			// Cooldowns shorter than this call may be over already: come back in a
+			// second.
 			Instant soonest = cooling.values()
 				.stream()
 				.min(Comparator.naturalOrder())
-				.orElse(now.plus(this.properties.defaultCooldown()));
+				.orElse(now.plus(Duration.ofSeconds(1)));
 			Duration wait = Duration.between(now, soonest);
 			long millis = Math.max(1, wait.toMillis());
 			long seconds = Math.max(1, (millis + 999) / 1000);

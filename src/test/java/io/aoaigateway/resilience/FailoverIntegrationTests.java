@@ -166,6 +166,19 @@ class FailoverIntegrationTests {
 	}
 
 	@Test
+	void everyBackendThrottledWithoutBackOffThenStillOne429NotA503() {
+		SIM_A.enqueue(ScriptedAnswer.throttled(Duration.ZERO));
+		SIM_B.enqueue(ScriptedAnswer.throttled(Duration.ZERO));
+
+		ResponseEntity<String> answer = post(CHAT, HELLO);
+
+		assertThat(answer.getStatusCode().value()).isEqualTo(429);
+		assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
+		assertThat(SIM_A.received()).hasSize(1);
+		assertThat(SIM_B.received()).hasSize(1);
+	}
+
+	@Test
 	void serverErrorWhenAnotherBackendServesThenFailsOver() {
 		SIM_A.enqueue(ScriptedAnswer.status(503));
 
