@@ -63,8 +63,14 @@ public final class GatewayInstance implements AutoCloseable {
 	 * @return a client for the gateway
 	 */
 	public WebClient client() {
-		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
-		return WebClient.create("http://localhost:" + port);
+		return WebClient.create("http://localhost:" + port());
+	}
+
+	/**
+	 * @return the port the gateway listens on
+	 */
+	public int port() {
+		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
 	}
 
 	@Override
