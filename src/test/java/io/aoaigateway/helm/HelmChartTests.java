@@ -13,11 +13,28 @@ import java.util.stream.Stream;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import io.aoaigateway.affinity.AffinityProperties;
+import io.aoaigateway.auth.AuthProperties;
+import io.aoaigateway.quota.QuotaProperties;
+import io.aoaigateway.resilience.FailoverProperties;
+import io.aoaigateway.routing.DeploymentConverter;
+import io.aoaigateway.routing.RoutingProperties;
+import io.aoaigateway.state.StateProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.FileSystemResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -117,6 +134,25 @@ class HelmChartTests {
 			assertThat(get(variable, "valueFrom", "secretKeyRef", "name")).isIn("aoai-backend-keys",
 					"aoai-gateway-redis");
 		});
+	}
+
+	@Test
+	void templateWhenFullValuesThenApplicationYamlBindsToTheGatewayProperties(@TempDir Path tmp) throws IOException {
+		Path application = tmp.resolve("application.yaml");
+		Files.writeString(application,
+				yaml().dump(applicationYaml(render(template().withValuesFile(FULL_VALUES).call()))));
+		List<PropertySource<?>> sources = new YamlPropertySourceLoader().load(application.toString(),
+				new FileSystemResource(application));
+
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+			.withUserConfiguration(GatewayProperties.class)
+			.withPropertyValues("SWEDENCENTRAL_API_KEY=test-only", "EUS2_API_KEY=test-only", "REDIS_PASSWORD=test-only")
+			.withInitializer((context) -> sources.forEach(context.getEnvironment().getPropertySources()::addFirst))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(RoutingProperties.class).backends()).hasSize(2);
+				assertThat(context.getBean(StateProperties.class).store()).isEqualTo(StateProperties.Store.REDIS);
+			});
 	}
 
 	@Test
@@ -282,6 +318,18 @@ class HelmChartTests {
 
 	private static Yaml yaml() {
 		return new Yaml(new SafeConstructor(new LoaderOptions()));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties({ RoutingProperties.class, AuthProperties.class, QuotaProperties.class,
+			StateProperties.class, FailoverProperties.class, AffinityProperties.class })
+	static class GatewayProperties {
+
+		@Bean
+		static DeploymentConverter deploymentConverter() {
+			return new DeploymentConverter();
+		}
+
 	}
 
 }
