@@ -74,13 +74,15 @@ Refuses values that would deploy a broken or unsafe gateway. Included by the Dep
 {{/* Settings the chart owns: the state store and, with Redis, the connection URL. */}}
 {{- define "aoai-gateway.stateConfig" -}}
 {{- if .Values.redis.enabled }}
-{{- $scheme := ternary "rediss" "redis" .Values.redis.tls }}
-{{- $auth := "" }}
+{{- /* Separate properties, not a URL: Azure Cache for Redis keys may hold '/' or '+'. */}}
+{{- $redis := dict "host" .Values.redis.host "port" (int .Values.redis.port) "ssl" (dict "enabled" .Values.redis.tls) }}
 {{- if .Values.redis.existingSecret }}
-{{- $auth = printf "%s:${REDIS_PASSWORD}@" .Values.redis.username }}
+{{- $_ := set $redis "password" "${REDIS_PASSWORD}" }}
+{{- if .Values.redis.username }}
+{{- $_ := set $redis "username" .Values.redis.username }}
 {{- end }}
-{{- $url := printf "%s://%s%s:%d" $scheme $auth .Values.redis.host (int .Values.redis.port) }}
-{{- dict "aoai" (dict "state" (dict "store" "redis")) "spring" (dict "data" (dict "redis" (dict "url" $url))) | toYaml }}
+{{- end }}
+{{- dict "aoai" (dict "state" (dict "store" "redis")) "spring" (dict "data" (dict "redis" $redis)) | toYaml }}
 {{- else }}
 {{- dict "aoai" (dict "state" (dict "store" "memory")) | toYaml }}
 {{- end }}

@@ -99,8 +99,11 @@ class HelmChartTests {
 		assertThat(get(application, "aoai", "state", "store")).isEqualTo("redis");
 		assertThat(get(application, "aoai", "state", "timeout")).as("the user's state settings are kept")
 			.isEqualTo("250ms");
-		assertThat(get(application, "spring", "data", "redis", "url"))
-			.isEqualTo("rediss://:${REDIS_PASSWORD}@contoso-gateway.redis.cache.windows.net:6380");
+		assertThat(get(application, "spring", "data", "redis", "host"))
+			.isEqualTo("contoso-gateway.redis.cache.windows.net");
+		assertThat(get(application, "spring", "data", "redis", "port")).isEqualTo(6380);
+		assertThat(get(application, "spring", "data", "redis", "ssl", "enabled")).isEqualTo(true);
+		assertThat(get(application, "spring", "data", "redis", "password")).isEqualTo("${REDIS_PASSWORD}");
 		assertThat(get(single(documents, "HorizontalPodAutoscaler"), "spec", "maxReplicas")).isEqualTo(10);
 		assertThat(get(single(documents, "PodDisruptionBudget"), "spec", "minAvailable")).isEqualTo(1);
 		assertThat(get(single(documents, "ServiceMonitor"), "spec", "endpoints")).asString()
