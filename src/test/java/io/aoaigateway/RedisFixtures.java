@@ -1,7 +1,15 @@
 package io.aoaigateway;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
+
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -66,6 +74,55 @@ public final class RedisFixtures {
 	public static void deleteKeys(ReactiveStringRedisTemplate redis, String prefix) {
 		redis.delete(redis.scan(ScanOptions.scanOptions().match(prefix + "*").count(1_000).build()))
 			.block(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * Asserts that every operation of a store fails, within its timeout, when Redis
+	 * refuses the connection.
+	 * @param operations the store's operations, given a template on a closed port and a
+	 * timeout of one second
+	 * @throws IOException when no free port can be found
+	 */
+	public static void assertFailWhenRedisIsDown(
+			BiFunction<ReactiveStringRedisTemplate, Duration, List<Mono<?>>> operations) throws IOException {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		LettuceConnectionFactory factory = connect("redis://127.0.0.1:" + port);
+		try {
+			for (Mono<?> operation : operations.apply(new ReactiveStringRedisTemplate(factory),
+					Duration.ofSeconds(1))) {
+				StepVerifier.create(operation).expectError().verify(Duration.ofSeconds(5));
+			}
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	/**
+	 * Asserts that every operation of a store times out when Redis accepts the connection
+	 * but never answers (a hung Redis).
+	 * @param operations the store's operations, given a template on a silent port and a
+	 * timeout of half a second
+	 * @throws IOException when no port can be opened
+	 */
+	public static void assertTimeOutWhenRedisHangs(
+			BiFunction<ReactiveStringRedisTemplate, Duration, List<Mono<?>>> operations) throws IOException {
+		// The kernel completes the handshake, nothing ever answers.
+		try (ServerSocket silent = new ServerSocket(0)) {
+			LettuceConnectionFactory factory = connect("redis://127.0.0.1:" + silent.getLocalPort());
+			try {
+				for (Mono<?> operation : operations.apply(new ReactiveStringRedisTemplate(factory),
+						Duration.ofMillis(500))) {
+					StepVerifier.create(operation).expectError(TimeoutException.class).verify(Duration.ofSeconds(5));
+				}
+			}
+			finally {
+				factory.destroy();
+			}
+		}
 	}
 
 }

@@ -5,7 +5,6 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 
 import io.aoaigateway.RedisFixtures;
 import org.junit.jupiter.api.Test;
@@ -28,42 +27,14 @@ class RedisAffinityStoreTests extends RedisAffinityStoreContractTests {
 
 	@Test
 	void everyOperationWhenConnectionRefusedThenFailsWithinTheTimeout() throws IOException {
-		int port;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			port = socket.getLocalPort();
-		}
-		LettuceConnectionFactory factory = RedisFixtures.connect("redis://127.0.0.1:" + port);
-		try {
-			RedisAffinityStore down = new RedisAffinityStore(new ReactiveStringRedisTemplate(factory), this.prefix,
-					Duration.ofSeconds(1));
-
-			for (Mono<?> operation : operations(down)) {
-				StepVerifier.create(operation).expectError().verify(Duration.ofSeconds(5));
-			}
-		}
-		finally {
-			factory.destroy();
-		}
+		RedisFixtures.assertFailWhenRedisIsDown(
+				(redis, timeout) -> operations(new RedisAffinityStore(redis, this.prefix, timeout)));
 	}
 
 	@Test
 	void everyOperationWhenRedisNeverAnswersThenTimesOut() throws IOException {
-		// The socket listens (the kernel completes the handshake) but nothing ever
-		// answers: a hung Redis.
-		try (ServerSocket silent = new ServerSocket(0)) {
-			LettuceConnectionFactory factory = RedisFixtures.connect("redis://127.0.0.1:" + silent.getLocalPort());
-			try {
-				RedisAffinityStore hung = new RedisAffinityStore(new ReactiveStringRedisTemplate(factory), this.prefix,
-						Duration.ofMillis(500));
-
-				for (Mono<?> operation : operations(hung)) {
-					StepVerifier.create(operation).expectError(TimeoutException.class).verify(Duration.ofSeconds(5));
-				}
-			}
-			finally {
-				factory.destroy();
-			}
-		}
+		RedisFixtures.assertTimeOutWhenRedisHangs(
+				(redis, timeout) -> operations(new RedisAffinityStore(redis, this.prefix, timeout)));
 	}
 
 	@Test

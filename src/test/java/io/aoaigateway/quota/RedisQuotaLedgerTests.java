@@ -1,18 +1,12 @@
 package io.aoaigateway.quota;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 
 import io.aoaigateway.RedisFixtures;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
-import reactor.test.StepVerifier;
-
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /**
  * The Redis ledger against the local Redis ({@code REDIS_URL}), and against no Redis at
@@ -27,42 +21,14 @@ class RedisQuotaLedgerTests extends RedisQuotaLedgerContractTests {
 
 	@Test
 	void everyOperationWhenConnectionRefusedThenFailsWithinTheTimeout() throws IOException {
-		int port;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			port = socket.getLocalPort();
-		}
-		LettuceConnectionFactory factory = RedisFixtures.connect("redis://127.0.0.1:" + port);
-		try {
-			RedisQuotaLedger down = new RedisQuotaLedger(new ReactiveStringRedisTemplate(factory), this.prefix,
-					Duration.ofSeconds(1));
-
-			for (Mono<?> operation : operations(down)) {
-				StepVerifier.create(operation).expectError().verify(Duration.ofSeconds(5));
-			}
-		}
-		finally {
-			factory.destroy();
-		}
+		RedisFixtures.assertFailWhenRedisIsDown(
+				(redis, timeout) -> operations(new RedisQuotaLedger(redis, this.prefix, timeout)));
 	}
 
 	@Test
 	void everyOperationWhenRedisNeverAnswersThenTimesOut() throws IOException {
-		// The socket listens (the kernel completes the handshake) but nothing ever
-		// answers: a hung Redis.
-		try (ServerSocket silent = new ServerSocket(0)) {
-			LettuceConnectionFactory factory = RedisFixtures.connect("redis://127.0.0.1:" + silent.getLocalPort());
-			try {
-				RedisQuotaLedger hung = new RedisQuotaLedger(new ReactiveStringRedisTemplate(factory), this.prefix,
-						Duration.ofMillis(500));
-
-				for (Mono<?> operation : operations(hung)) {
-					StepVerifier.create(operation).expectError(TimeoutException.class).verify(Duration.ofSeconds(5));
-				}
-			}
-			finally {
-				factory.destroy();
-			}
-		}
+		RedisFixtures.assertTimeOutWhenRedisHangs(
+				(redis, timeout) -> operations(new RedisQuotaLedger(redis, this.prefix, timeout)));
 	}
 
 	private static List<Mono<?>> operations(QuotaLedger ledger) {
