@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
@@ -123,6 +124,58 @@ public final class RedisFixtures {
 				factory.destroy();
 			}
 		}
+	}
+
+	/**
+	 * The connections one test opens to Redis (one per replica it plays), and the cleanup
+	 * after it: its keys deleted, every connection closed.
+	 */
+	public static final class Connections {
+
+		private final String url;
+
+		private final List<LettuceConnectionFactory> factories = new ArrayList<>();
+
+		private final ReactiveStringRedisTemplate first;
+
+		/**
+		 * Opens a first connection.
+		 * @param url the Redis to use
+		 */
+		public Connections(String url) {
+			this.url = url;
+			this.first = open();
+		}
+
+		/**
+		 * @return the first connection, e.g. to inspect keys
+		 */
+		public ReactiveStringRedisTemplate template() {
+			return this.first;
+		}
+
+		/**
+		 * @return a new connection of its own, as another replica would have
+		 */
+		public ReactiveStringRedisTemplate open() {
+			LettuceConnectionFactory factory = connect(this.url);
+			this.factories.add(factory);
+			return new ReactiveStringRedisTemplate(factory);
+		}
+
+		/**
+		 * Deletes the test's keys and closes every connection.
+		 * @param prefix the prefix of the test's keys
+		 */
+		public void close(String prefix) {
+			try {
+				deleteKeys(this.first, prefix);
+			}
+			finally {
+				this.factories.forEach(LettuceConnectionFactory::destroy);
+			}
+		}
+
 	}
 
 }

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +24,7 @@ abstract class RedisAffinityStoreContractTests extends AffinityStoreContractTest
 
 	final String prefix = "aoai-test:affinity:" + UUID.randomUUID() + ":";
 
-	private final List<LettuceConnectionFactory> factories = new ArrayList<>();
+	private RedisFixtures.Connections connections;
 
 	private RedisAffinityStore store;
 
@@ -38,20 +37,14 @@ abstract class RedisAffinityStoreContractTests extends AffinityStoreContractTest
 
 	@BeforeEach
 	void connect() {
-		LettuceConnectionFactory factory = RedisFixtures.connect(redisUrl());
-		this.factories.add(factory);
-		this.redis = new ReactiveStringRedisTemplate(factory);
+		this.connections = new RedisFixtures.Connections(redisUrl());
+		this.redis = this.connections.template();
 		this.store = new RedisAffinityStore(this.redis, this.prefix, Duration.ofSeconds(5));
 	}
 
 	@AfterEach
 	void deleteKeysAndDisconnect() {
-		try {
-			RedisFixtures.deleteKeys(this.redis, this.prefix);
-		}
-		finally {
-			this.factories.forEach(LettuceConnectionFactory::destroy);
-		}
+		this.connections.close(this.prefix);
 	}
 
 	@Override
@@ -63,9 +56,7 @@ abstract class RedisAffinityStoreContractTests extends AffinityStoreContractTest
 	 * @return another replica: a store on its own connection, sharing the keys
 	 */
 	RedisAffinityStore replica() {
-		LettuceConnectionFactory factory = RedisFixtures.connect(redisUrl());
-		this.factories.add(factory);
-		return new RedisAffinityStore(new ReactiveStringRedisTemplate(factory), this.prefix, Duration.ofSeconds(5));
+		return new RedisAffinityStore(this.connections.open(), this.prefix, Duration.ofSeconds(5));
 	}
 
 	@Test

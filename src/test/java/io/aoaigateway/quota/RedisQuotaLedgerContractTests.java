@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +26,7 @@ abstract class RedisQuotaLedgerContractTests extends QuotaLedgerContractTests {
 
 	final String prefix = "aoai-test:" + UUID.randomUUID() + ":";
 
-	private final List<LettuceConnectionFactory> factories = new ArrayList<>();
+	private RedisFixtures.Connections connections;
 
 	private RedisQuotaLedger ledger;
 
@@ -40,20 +39,14 @@ abstract class RedisQuotaLedgerContractTests extends QuotaLedgerContractTests {
 
 	@BeforeEach
 	void connect() {
-		LettuceConnectionFactory factory = RedisFixtures.connect(redisUrl());
-		this.factories.add(factory);
-		this.redis = new ReactiveStringRedisTemplate(factory);
+		this.connections = new RedisFixtures.Connections(redisUrl());
+		this.redis = this.connections.template();
 		this.ledger = new RedisQuotaLedger(this.redis, this.prefix, Duration.ofSeconds(5));
 	}
 
 	@AfterEach
 	void deleteKeysAndDisconnect() {
-		try {
-			RedisFixtures.deleteKeys(this.redis, this.prefix);
-		}
-		finally {
-			this.factories.forEach(LettuceConnectionFactory::destroy);
-		}
+		this.connections.close(this.prefix);
 	}
 
 	@Override
@@ -65,9 +58,7 @@ abstract class RedisQuotaLedgerContractTests extends QuotaLedgerContractTests {
 	 * @return another replica: a ledger on its own connection, sharing the keys
 	 */
 	RedisQuotaLedger replica() {
-		LettuceConnectionFactory factory = RedisFixtures.connect(redisUrl());
-		this.factories.add(factory);
-		return new RedisQuotaLedger(new ReactiveStringRedisTemplate(factory), this.prefix, Duration.ofSeconds(5));
+		return new RedisQuotaLedger(this.connections.open(), this.prefix, Duration.ofSeconds(5));
 	}
 
 	@Test

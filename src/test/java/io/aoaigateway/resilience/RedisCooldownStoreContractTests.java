@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +27,7 @@ abstract class RedisCooldownStoreContractTests extends CooldownStoreContractTest
 
 	final String prefix = "aoai-test:cooldown:" + UUID.randomUUID() + ":";
 
-	private final List<LettuceConnectionFactory> factories = new ArrayList<>();
+	private RedisFixtures.Connections connections;
 
 	private RedisCooldownStore store;
 
@@ -41,20 +40,14 @@ abstract class RedisCooldownStoreContractTests extends CooldownStoreContractTest
 
 	@BeforeEach
 	void connect() {
-		LettuceConnectionFactory factory = RedisFixtures.connect(redisUrl());
-		this.factories.add(factory);
-		this.redis = new ReactiveStringRedisTemplate(factory);
+		this.connections = new RedisFixtures.Connections(redisUrl());
+		this.redis = this.connections.template();
 		this.store = new RedisCooldownStore(this.redis, this.prefix, Duration.ofSeconds(5));
 	}
 
 	@AfterEach
 	void deleteKeysAndDisconnect() {
-		try {
-			RedisFixtures.deleteKeys(this.redis, this.prefix);
-		}
-		finally {
-			this.factories.forEach(LettuceConnectionFactory::destroy);
-		}
+		this.connections.close(this.prefix);
 	}
 
 	@Override
@@ -66,9 +59,7 @@ abstract class RedisCooldownStoreContractTests extends CooldownStoreContractTest
 	 * @return another replica: a store on its own connection, sharing the keys
 	 */
 	RedisCooldownStore replica() {
-		LettuceConnectionFactory factory = RedisFixtures.connect(redisUrl());
-		this.factories.add(factory);
-		return new RedisCooldownStore(new ReactiveStringRedisTemplate(factory), this.prefix, Duration.ofSeconds(5));
+		return new RedisCooldownStore(this.connections.open(), this.prefix, Duration.ofSeconds(5));
 	}
 
 	@Test
