@@ -203,14 +203,12 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 			return Mono.empty();
 		}
 		ObjectOwner owner = new ObjectOwner(selected.backend().name(), caller.id(), caller.appId());
-		return Flux.fromIterable(ids)
-			.flatMap((id) -> this.store.remember(id, owner, ttl, this.clock.instant()))
-			.then()
-			.doOnSuccess((done) -> this.monitor.succeeded())
-			.onErrorResume((ex) -> {
-				this.monitor.failed("affinity.remember", ex);
-				return Mono.empty();
-			});
+		return this.monitor
+			.observe("affinity.remember",
+					Flux.fromIterable(ids)
+						.flatMap((id) -> this.store.remember(id, owner, ttl, this.clock.instant()))
+						.then())
+			.onErrorComplete();
 	}
 
 	// An id the store does not know: ask every stateful backend at once, in bounded time;
@@ -228,11 +226,10 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 			.flatMap((backend) -> {
 				this.meters.affinity("discovered");
 				ObjectOwner owner = new ObjectOwner(backend.name(), caller.id(), caller.appId());
-				return this.store.remember(object.id(), owner, this.properties.ttl(), this.clock.instant())
-					.onErrorResume((ex) -> {
-						this.monitor.failed("affinity.remember", ex);
-						return Mono.empty();
-					})
+				return this.monitor
+					.observe("affinity.remember",
+							this.store.remember(object.id(), owner, this.properties.ttl(), this.clock.instant()))
+					.onErrorComplete()
 					.thenReturn(owner);
 			});
 	}
@@ -251,11 +248,8 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 		if (ids.isEmpty()) {
 			return Mono.just(Map.of());
 		}
-		return this.store.owners(ids, now).doOnNext((found) -> this.monitor.succeeded()).onErrorResume((ex) -> {
-			// Without the store, calls still reach a backend; discovery finds the owner.
-			this.monitor.failed("affinity.lookup", ex);
-			return Mono.just(Map.of());
-		});
+		// Without the store, calls still reach a backend; discovery finds the owner.
+		return this.monitor.observe("affinity.lookup", this.store.owners(ids, now)).onErrorReturn(Map.of());
 	}
 
 	private boolean mayReach(CallerIdentity caller, ObjectOwner owner) {

@@ -48,13 +48,12 @@ final class QuotaStatusHandler {
 			.flatMap((authentication) -> {
 				Instant now = this.clock.instant();
 				List<AppliedWindow> applied = this.policies.allWindows(authentication.caller(), now);
-				return this.ledger.read(applied.stream().map(AppliedWindow::window).toList(), now)
-					.doOnNext((states) -> this.monitor.succeeded())
+				return this.monitor
+					.observe("quota.read", this.ledger.read(applied.stream().map(AppliedWindow::window).toList(), now))
 					.flatMap((states) -> ServerResponse.ok()
 						.contentType(MediaType.APPLICATION_JSON)
 						.bodyValue(new QuotaStatus(authentication.caller().id(), windows(applied, states))))
 					.onErrorResume((ex) -> {
-						this.monitor.failed("quota.read", ex);
 						AzureError error = AzureError.of(HttpStatus.SERVICE_UNAVAILABLE,
 								"The gateway cannot read your token quota right now; try again shortly.");
 						return ServerResponse.status(error.status())

@@ -106,9 +106,10 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		TokenEstimate estimate = TokenEstimate.of(operation, (body != null) ? body.length : 0, facts,
 				this.properties.defaultMaxOutputTokens());
 		Reservation reservation = new Reservation(UUID.randomUUID().toString(), estimate, operation, applied);
-		return this.ledger
-			.reserve(reservation.id(), estimate.total(), reservation.windows(), now, this.properties.reservationTtl())
-			.doOnNext((decision) -> this.monitor.succeeded())
+		return this.monitor
+			.observe("quota.reserve",
+					this.ledger.reserve(reservation.id(), estimate.total(), reservation.windows(), now,
+							this.properties.reservationTtl()))
 			.<Mono<Void>>map((decision) -> decision.admitted() ? admitted(exchange, chain, call, reservation, decision)
 					: QuotaAnswers.rejected(exchange.getResponse(), applied, decision, estimate.total(), now,
 							this.meters))
@@ -140,7 +141,6 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 	}
 
 	private Mono<Void> storeFailed(ServerWebExchange exchange, GatewayFilterChain chain, Throwable error) {
-		this.monitor.failed("quota.reserve", error);
 		if (this.monitor.policy() == FailurePolicy.FAIL_OPEN) {
 			this.meters.quota("unmetered");
 			return chain.filter(exchange);
@@ -153,15 +153,12 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
 	private void settle(Reservation reservation, CallUsage usage) {
 		long charge = charge(reservation, usage);
-		this.ledger
-			.settle(reservation.id(), reservation.estimate().total(), charge, reservation.windows(),
-					this.clock.instant())
-			.doOnSuccess((done) -> this.monitor.succeeded())
-			.doOnError((ex) -> {
-				this.monitor.failed("quota.settle", ex);
-				logger.warn("Could not charge " + charge + " tokens for a call; its reservation of "
-						+ reservation.estimate().total() + " expires on its own");
-			})
+		this.monitor
+			.observe("quota.settle",
+					this.ledger.settle(reservation.id(), reservation.estimate().total(), charge, reservation.windows(),
+							this.clock.instant()))
+			.doOnError((ex) -> logger.warn("Could not charge " + charge + " tokens for a call; its reservation of "
+					+ reservation.estimate().total() + " expires on its own"))
 			.onErrorComplete()
 			.subscribe();
 	}
@@ -202,9 +199,10 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 			if (windows.isEmpty()) {
 				return;
 			}
-			this.ledger.chargeOnce("run:" + run.runId(), run.usage().totalTokens(), windows, now, RUN_MEMORY)
-				.doOnSuccess((charged) -> this.monitor.succeeded())
-				.doOnError((ex) -> this.monitor.failed("quota.charge-run", ex))
+			this.monitor
+				.observe("quota.charge-run",
+						this.ledger.chargeOnce("run:" + run.runId(), run.usage().totalTokens(), windows, now,
+								RUN_MEMORY))
 				.onErrorComplete()
 				.subscribe();
 		}

@@ -304,20 +304,12 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 
 	private Mono<Map<String, Instant>> cooling(RouteTarget target, Instant now) {
 		List<String> keys = target.candidates().stream().map(BackendFailoverFilter::key).toList();
-		return this.cooldowns.cooling(keys, now).doOnNext((found) -> this.monitor.succeeded()).onErrorResume((ex) -> {
-			// Without cooldowns the pool is still served; a 429 just costs one more try.
-			this.monitor.failed("cooldown.read", ex);
-			return Mono.just(Map.of());
-		});
+		// Without cooldowns the pool is still served; a 429 just costs one more try.
+		return this.monitor.observe("cooldown.read", this.cooldowns.cooling(keys, now)).onErrorReturn(Map.of());
 	}
 
 	private Mono<Void> coolDown(String key, Instant until, Instant now) {
-		return this.cooldowns.coolDown(key, until, now)
-			.doOnSuccess((done) -> this.monitor.succeeded())
-			.onErrorResume((ex) -> {
-				this.monitor.failed("cooldown.write", ex);
-				return Mono.empty();
-			});
+		return this.monitor.observe("cooldown.write", this.cooldowns.coolDown(key, until, now)).onErrorComplete();
 	}
 
 	// The failed attempt's answer never reaches the client: its connection is closed and

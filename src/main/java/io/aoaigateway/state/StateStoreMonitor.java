@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
 
 /**
  * Keeps track of whether the shared state store answers, so that an outage shows in one
@@ -46,6 +47,18 @@ public final class StateStoreMonitor {
 	 */
 	public FailurePolicy policy() {
 		return this.policy;
+	}
+
+	/**
+	 * Watches one store operation: its success or failure is recorded; the caller still
+	 * decides what a failure means for the call.
+	 * @param <T> what the operation answers
+	 * @param operation what is attempted, e.g. {@code quota.reserve}
+	 * @param call the operation
+	 * @return the operation, watched
+	 */
+	public <T> Mono<T> observe(String operation, Mono<T> call) {
+		return call.doOnSuccess((answer) -> succeeded()).doOnError((error) -> failed(operation, error));
 	}
 
 	/**
