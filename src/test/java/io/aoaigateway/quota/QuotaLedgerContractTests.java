@@ -2,17 +2,11 @@ package io.aoaigateway.quota;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import static io.aoaigateway.ConcurrencyFixtures.concurrently;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -165,7 +159,7 @@ abstract class QuotaLedgerContractTests {
 		QuotaWindow minute = window("alice:minute", 1_000_000);
 
 		List<Boolean> charged = concurrently(50,
-				() -> chargeOnce("run:abc", 100, List.of(minute), NOW, Duration.ofHours(1)));
+				(i) -> chargeOnce("run:abc", 100, List.of(minute), NOW, Duration.ofHours(1)));
 
 		assertThat(charged).containsOnlyOnce(true);
 		assertThat(read(List.of(minute), NOW)).containsExactly(new WindowState(minute, 100, 0));
@@ -242,48 +236,6 @@ abstract class QuotaLedgerContractTests {
 
 	List<WindowState> read(List<QuotaWindow> windows, Instant now) {
 		return ledger().read(windows, now).block(WAIT);
-	}
-
-	/**
-	 * Runs a task on that many threads at once (all released together) and collects their
-	 * answers.
-	 */
-	static <T> List<T> concurrently(int threads, Callable<T> task) throws Exception {
-		return concurrently(threads, (i) -> task.call());
-	}
-
-	static <T> List<T> concurrently(int threads, IndexedTask<T> task) throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(threads);
-		try {
-			CountDownLatch start = new CountDownLatch(1);
-			List<Future<T>> futures = new ArrayList<>();
-			for (int i = 0; i < threads; i++) {
-				int index = i;
-				futures.add(pool.submit(() -> {
-					start.await();
-					return task.call(index);
-				}));
-			}
-			start.countDown();
-			List<T> results = new ArrayList<>();
-			for (Future<T> future : futures) {
-				results.add(future.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-			}
-			return results;
-		}
-		finally {
-			pool.shutdownNow();
-		}
-	}
-
-	/**
-	 * A task that knows which of the concurrent runs it is.
-	 */
-	@FunctionalInterface
-	interface IndexedTask<T> {
-
-		T call(int index) throws Exception;
-
 	}
 
 }

@@ -6,14 +6,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import static io.aoaigateway.ConcurrencyFixtures.concurrently;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
@@ -141,44 +137,6 @@ abstract class CooldownStoreContractTests {
 
 	Map<String, Instant> cooling(List<String> keys, Instant now) {
 		return store().cooling(keys, now).block(WAIT);
-	}
-
-	/**
-	 * Runs a task on that many threads at once (all released together) and collects their
-	 * answers.
-	 */
-	static <T> List<T> concurrently(int threads, IndexedTask<T> task) throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(threads);
-		try {
-			CountDownLatch start = new CountDownLatch(1);
-			List<Future<T>> futures = new ArrayList<>();
-			for (int i = 0; i < threads; i++) {
-				int index = i;
-				futures.add(pool.submit(() -> {
-					start.await();
-					return task.call(index);
-				}));
-			}
-			start.countDown();
-			List<T> results = new ArrayList<>();
-			for (Future<T> future : futures) {
-				results.add(future.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-			}
-			return results;
-		}
-		finally {
-			pool.shutdownNow();
-		}
-	}
-
-	/**
-	 * A task that knows which of the concurrent runs it is.
-	 */
-	@FunctionalInterface
-	interface IndexedTask<T> {
-
-		T call(int index) throws Exception;
-
 	}
 
 }
