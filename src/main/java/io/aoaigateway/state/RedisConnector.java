@@ -1,0 +1,183 @@
+package io.aoaigateway.state;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.aoaigateway.state.StateProperties.FailurePolicy;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+
+/**
+ * Connects to Redis at start-up, off the request path and outside the per-call budget:
+ * opens the shared connection (TCP, TLS, AUTH, bounded by Lettuce's connect timeout),
+ * sends a PING and lets every {@link StateStoreWarmUp} prepare its store. Until that is
+ * done, store calls fail at once; readiness waits for it up to a bound. Failed attempts
+ * are retried in the background. Once connected, Lettuce reconnects by itself; while the
+ * store's circuit is open, this sends a PING now and then so that it closes again without
+ * waiting for traffic.
+ */
+public final class RedisConnector implements SmartLifecycle {
+
+	/** The operation name of the PINGs, in metrics. */
+	static final String PING = "state.ping";
+
+	private static final Log logger = LogFactory.getLog(RedisConnector.class);
+
+	private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+
+	private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+
+	private final ReactiveRedisConnectionFactory factory;
+
+	private final Supplier<List<StateStoreWarmUp>> warmUps;
+
+	private final StateStoreMonitor monitor;
+
+	private final RedisCalls calls;
+
+	private final Duration startupTimeout;
+
+	private final Duration probeEvery;
+
+	private final Disposable.Composite running = Disposables.composite();
+
+	private volatile boolean connected;
+
+	private volatile boolean warm;
+
+	private volatile boolean waitedEnough;
+
+	private volatile @Nullable Throwable lastFailure;
+
+	/**
+	 * Creates a connector; it starts with the application context.
+	 * @param factory Spring's connection factory (the real one, not the gated one)
+	 * @param warmUps the stores to warm up once connected
+	 * @param monitor the store's circuit
+	 * @param state the timeouts
+	 */
+	public RedisConnector(ReactiveRedisConnectionFactory factory, Supplier<List<StateStoreWarmUp>> warmUps,
+			StateStoreMonitor monitor, StateProperties state) {
+		this.factory = factory;
+		this.warmUps = warmUps;
+		this.monitor = monitor;
+		this.calls = new RedisCalls(state.timeout());
+		this.startupTimeout = state.startupTimeout();
+		this.probeEvery = state.circuit().openFor();
+	}
+
+	/**
+	 * @return whether the shared connection exists, so that calls may use it (Lettuce
+	 * then fails them at once while it is reconnecting)
+	 */
+	public boolean connected() {
+		return this.connected;
+	}
+
+	/**
+	 * @return whether Redis was connected and every store warmed up
+	 */
+	public boolean warm() {
+		return this.warm;
+	}
+
+	/**
+	 * @return whether readiness stopped waiting: warmed up, or the start-up bound passed
+	 */
+	public boolean readyToServe() {
+		return this.warm || this.waitedEnough;
+	}
+
+	@Override
+	public void start() {
+		this.running.add(Mono.delay(this.startupTimeout).subscribe((tick) -> startupBoundPassed()));
+		this.running.add(
+				attempt()
+					.retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
+						.maxBackoff(MAX_RETRY)
+						.doBeforeRetry((signal) -> attemptFailed(signal.failure())))
+					.subscribe());
+		this.running.add(Flux.interval(this.probeEvery)
+			.onBackpressureDrop()
+			.filter((tick) -> this.warm && this.monitor.degraded())
+			.concatMap((tick) -> this.monitor.observe(PING, ping()).onErrorComplete(), 0)
+			.subscribe());
+	}
+
+	@Override
+	public void stop() {
+		this.running.dispose();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running.size() > 0 && !this.running.isDisposed();
+	}
+
+	/**
+	 * A PING on the shared connection, time-boxed like any call.
+	 * @return the PING
+	 */
+	Mono<String> ping() {
+		return this.calls.run(Mono.usingWhen(Mono.fromSupplier(this.factory::getReactiveConnection),
+				ReactiveRedisConnection::ping, ReactiveRedisConnection::closeLater));
+	}
+
+	private Mono<Void> attempt() {
+		long start = System.nanoTime();
+		// Spring opens its shared connection on first use by blocking the caller, so
+		// this first use runs on a thread that may block, with no timeout() that would
+		// interrupt it: Lettuce's connect timeout bounds TCP, TLS and the handshake.
+		Mono<Void> open = Mono.fromRunnable(() -> this.factory.getReactiveConnection().closeLater().subscribe())
+			.subscribeOn(Schedulers.boundedElastic())
+			.then();
+		return open.then(Mono.defer(this::ping))
+			.then(Mono.fromRunnable(() -> this.connected = true))
+			.then(Mono.defer(() -> Flux.fromIterable(this.warmUps.get()).flatMap(StateStoreWarmUp::warmUp).then()))
+			.doOnSuccess((done) -> warmedUp(start));
+	}
+
+	private void warmedUp(long start) {
+		this.warm = true;
+		this.monitor.available();
+		logger.info("Redis connected and warmed up in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+	}
+
+	private void attemptFailed(Throwable failure) {
+		Throwable previous = this.lastFailure;
+		this.lastFailure = failure;
+		this.monitor.unavailable("redis connect: " + failure);
+		if (previous == null) {
+			logger.warn("Cannot connect to Redis yet (" + failure + "); retrying in the background");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Redis connection attempt failed: " + failure);
+		}
+	}
+
+	private void startupBoundPassed() {
+		if (!this.warm) {
+			this.waitedEnough = true;
+			logger.warn("Redis is still not connected " + this.startupTimeout.toSeconds()
+					+ " s after start-up (aoai.state.startup-timeout); the replica reports ready anyway and handles calls "
+					+ describe(this.monitor.policy()) + " until Redis answers");
+		}
+	}
+
+	private static String describe(FailurePolicy policy) {
+		return (policy == FailurePolicy.FAIL_OPEN) ? "without quota (fail-open)" : "by refusing them (fail-closed)";
+	}
+
+}
