@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import io.aoaigateway.state.StateProperties.FailurePolicy;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -25,8 +26,8 @@ import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
  * sends a PING and lets every {@link StateStoreWarmUp} prepare its store. Until that is
  * done, store calls fail at once; readiness waits for it up to a bound. Failed attempts
  * are retried in the background. Once connected, Lettuce reconnects by itself; while the
- * store's circuit is open, this sends a PING now and then so that it closes again without
- * waiting for traffic.
+ * store's circuit is open, this sends the probes (PINGs) that close it again, so that
+ * recovery does not wait for traffic.
  */
 public final class RedisConnector implements SmartLifecycle {
 
@@ -37,7 +38,9 @@ public final class RedisConnector implements SmartLifecycle {
 
 	private static final Duration FIRST_RETRY = Duration.ofMillis(250);
 
-	private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+	private static final Duration PROBE_TICK = Duration.ofMillis(250);
+
+	private static final Duration MAX_RETRY = Duration.ofSeconds(2);
 
 	private final ReactiveRedisConnectionFactory factory;
 
@@ -59,7 +62,13 @@ public final class RedisConnector implements SmartLifecycle {
 
 	private volatile boolean waitedEnough;
 
+	private volatile @Nullable Duration warmUpTook;
+
 	private volatile @Nullable Throwable lastFailure;
+
+	// When the circuit was first seen open (or last probed while open); 0 when not open.
+	// Only the probe loop's thread touches it.
+	private long openSince;
 
 	/**
 	 * Creates a connector; it starts with the application context.
@@ -94,6 +103,13 @@ public final class RedisConnector implements SmartLifecycle {
 	}
 
 	/**
+	 * @return how long connecting and warming up took, once it has succeeded
+	 */
+	public @Nullable Duration warmUpTook() {
+		return this.warmUpTook;
+	}
+
+	/**
 	 * @return whether readiness stopped waiting: warmed up, or the start-up bound passed
 	 */
 	public boolean readyToServe() {
@@ -109,9 +125,9 @@ public final class RedisConnector implements SmartLifecycle {
 						.maxBackoff(MAX_RETRY)
 						.doBeforeRetry((signal) -> attemptFailed(signal.failure())))
 					.subscribe());
-		this.running.add(Flux.interval(this.probeEvery)
+		this.running.add(Flux.interval(PROBE_TICK)
 			.onBackpressureDrop()
-			.filter((tick) -> this.warm && this.monitor.degraded())
+			.filter((tick) -> this.warm && probeDue())
 			.concatMap((tick) -> this.monitor.observe(PING, ping()).onErrorComplete(), 0)
 			.subscribe());
 	}
@@ -135,6 +151,29 @@ public final class RedisConnector implements SmartLifecycle {
 				ReactiveRedisConnection::ping, ReactiveRedisConnection::closeLater));
 	}
 
+	// Half open: the circuit waits for probes, send them now. Open: one PING per open
+	// period moves it to half open once the wait is over (an earlier one would only be
+	// refused).
+	private boolean probeDue() {
+		State state = this.monitor.state();
+		if (state == State.HALF_OPEN) {
+			return true;
+		}
+		if (state != State.OPEN) {
+			this.openSince = 0;
+			return false;
+		}
+		long now = System.nanoTime();
+		if (this.openSince == 0) {
+			this.openSince = now;
+		}
+		if (now - this.openSince >= this.probeEvery.toNanos()) {
+			this.openSince = now;
+			return true;
+		}
+		return false;
+	}
+
 	private Mono<Void> attempt() {
 		long start = System.nanoTime();
 		// Spring opens its shared connection on first use by blocking the caller, so
@@ -150,9 +189,11 @@ public final class RedisConnector implements SmartLifecycle {
 	}
 
 	private void warmedUp(long start) {
+		Duration took = Duration.ofNanos(System.nanoTime() - start);
+		this.warmUpTook = took;
 		this.warm = true;
 		this.monitor.available();
-		logger.info("Redis connected and warmed up in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+		logger.info("Redis connected and warmed up, " + took.toMillis() + " ms after start-up");
 	}
 
 	private void attemptFailed(Throwable failure) {

@@ -1,5 +1,7 @@
 package io.aoaigateway.state;
 
+import java.time.Duration;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
@@ -32,10 +34,12 @@ final class StateStoreHealthIndicator implements HealthIndicator {
 			return Health.up().withDetail("store", "memory").build();
 		}
 		Health.Builder health = this.connector.readyToServe() ? Health.up() : Health.outOfService();
-		return health.withDetail("store", "redis")
-			.withDetail("warm", this.connector.warm())
-			.withDetail("circuit", this.monitor.state().name())
-			.build();
+		health.withDetail("store", "redis").withDetail("warm", this.connector.warm());
+		Duration took = this.connector.warmUpTook();
+		if (took != null) {
+			health.withDetail("warmUpMillis", took.toMillis());
+		}
+		return health.withDetail("circuit", this.monitor.state().name()).build();
 	}
 
 }
