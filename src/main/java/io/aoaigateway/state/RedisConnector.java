@@ -64,8 +64,6 @@ public final class RedisConnector implements SmartLifecycle {
 
 	private volatile @Nullable Duration warmUpTook;
 
-	private volatile @Nullable Throwable lastFailure;
-
 	// When the circuit was first seen open (or last probed while open); 0 when not open.
 	// Only the probe loop's thread touches it.
 	private long openSince;
@@ -196,14 +194,11 @@ public final class RedisConnector implements SmartLifecycle {
 		logger.info("Redis connected and warmed up, " + took.toMillis() + " ms after start-up");
 	}
 
+	// The monitor logs the one warning (the store is failing) on the first failure;
+	// later attempts only show at debug level.
 	private void attemptFailed(Throwable failure) {
-		Throwable previous = this.lastFailure;
-		this.lastFailure = failure;
 		this.monitor.unavailable("redis connect: " + failure);
-		if (previous == null) {
-			logger.warn("Cannot connect to Redis yet (" + failure + "); retrying in the background");
-		}
-		else if (logger.isDebugEnabled()) {
+		if (logger.isDebugEnabled()) {
 			logger.debug("Redis connection attempt failed: " + failure);
 		}
 	}
