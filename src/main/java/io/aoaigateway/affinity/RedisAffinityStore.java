@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.aoaigateway.state.RedisCalls;
+import io.aoaigateway.state.StateStoreWarmUp;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -45,7 +46,7 @@ import org.springframework.data.redis.core.types.Expiration;
  * Redis Cluster is not handled yet: {@code MGET} there needs all keys in one slot, which
  * the key layout does not ensure.
  */
-public class RedisAffinityStore implements AffinityStore {
+public class RedisAffinityStore implements AffinityStore, StateStoreWarmUp {
 
 	private static final JsonMapper JSON = JsonMapper.shared();
 
@@ -65,6 +66,15 @@ public class RedisAffinityStore implements AffinityStore {
 		this.redis = redis;
 		this.keyPrefix = keyPrefix;
 		this.calls = new RedisCalls(timeout);
+	}
+
+	/**
+	 * Reads one absent key at start-up: the store has no script to load, but its first
+	 * lookup then runs on classes already loaded.
+	 */
+	@Override
+	public Mono<Void> warmUp() {
+		return this.calls.run(this.redis.opsForValue().multiGet(List.of(this.keyPrefix + "warm-up")).then());
 	}
 
 	@Override

@@ -37,6 +37,12 @@ public final class GatewayMeters {
 	/** Shared state store operations that failed or timed out, by operation. */
 	public static final String STATE_ERRORS = "aoai.gateway.state.errors";
 
+	/**
+	 * Shared state store operations not attempted because the store's circuit was open
+	 * (also counted in {@link #STATE_ERRORS}), by operation.
+	 */
+	public static final String STATE_SHORT_CIRCUITED = "aoai.gateway.state.short.circuited";
+
 	/** Calls, by route family, deployment, backend and status. */
 	public static final String REQUESTS = "aoai.gateway.requests";
 

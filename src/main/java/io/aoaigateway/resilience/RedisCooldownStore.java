@@ -2,6 +2,7 @@ package io.aoaigateway.resilience;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.aoaigateway.state.RedisCalls;
+import io.aoaigateway.state.StateStoreWarmUp;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -41,7 +43,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  * Redis Cluster is not handled yet: {@code MGET} there needs all keys in one slot, which
  * the key layout does not ensure.
  */
-public class RedisCooldownStore implements CooldownStore {
+public class RedisCooldownStore implements CooldownStore, StateStoreWarmUp {
 
 	private static final RedisScript<Long> COOL_DOWN = script("cool-down.lua");
 
@@ -61,6 +63,16 @@ public class RedisCooldownStore implements CooldownStore {
 		this.redis = redis;
 		this.keyPrefix = keyPrefix;
 		this.calls = new RedisCalls(timeout);
+	}
+
+	/**
+	 * Loads the script at start-up, so that the first cooldown is one EVALSHA.
+	 */
+	@Override
+	public Mono<Void> warmUp() {
+		ByteBuffer source = ByteBuffer.wrap(COOL_DOWN.getScriptAsString().getBytes(StandardCharsets.UTF_8));
+		return this.calls
+			.run(this.redis.execute((connection) -> connection.scriptingCommands().scriptLoad(source)).then());
 	}
 
 	@Override

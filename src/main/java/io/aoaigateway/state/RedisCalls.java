@@ -6,15 +6,16 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * How every Redis call of the gateway runs: time-boxed, never blocking an event loop,
- * never continuing on Lettuce's I/O thread. One per store, since it remembers whether its
- * connection is up.
+ * How every Redis call of the gateway runs on the request path: time-boxed, never
+ * blocking the caller's thread, and never continuing on Lettuce's I/O thread. In the
+ * gateway a call never opens a connection: {@link RedisConnector} does that at start-up,
+ * and until it has, the template the stores use refuses calls at once.
  */
 public final class RedisCalls {
 
 	private final Duration timeout;
 
-	private volatile boolean connected;
+	private volatile boolean answered;
 
 	/**
 	 * @param timeout the longest one call may take before its {@link Mono} fails
@@ -33,20 +34,16 @@ public final class RedisCalls {
 	 * @return the call, time-boxed
 	 */
 	public <T> Mono<T> run(Mono<T> call) {
-		// Spring Data opens its shared connection on first use by blocking the
-		// subscribing
-		// thread (for up to the client's command timeout when Redis is unreachable).
-		// Until
-		// a call has succeeded, and again after any failure, calls run off the caller's
-		// thread, so that an event loop never blocks and timeout() fires on time; once
-		// connected, Lettuce answers without blocking and the thread hop is saved.
-		Mono<T> scheduled = this.connected ? call : call.subscribeOn(Schedulers.boundedElastic());
+		// Given a template of its own (not the gateway's), the first call would open
+		// Spring's shared connection by blocking the subscribing thread: until a call
+		// has been answered, calls are subscribed on a thread that may block. Once the
+		// shared connection exists it stays (Lettuce reconnects it), so no call blocks.
+		Mono<T> subscribed = this.answered ? call : call.subscribeOn(Schedulers.boundedElastic());
 		// publishOn(): Lettuce answers on the one I/O thread of its shared connection;
-		// the
-		// caller's work (the rest of a gateway call) must not queue up behind it there.
-		return scheduled.timeout(this.timeout)
-			.doOnSuccess((reply) -> this.connected = true)
-			.doOnError((ex) -> this.connected = false)
+		// the caller's work (the rest of a gateway call) must not queue up behind it
+		// there, or every Redis reply of the replica would wait for it.
+		return subscribed.timeout(this.timeout)
+			.doOnSuccess((reply) -> this.answered = true)
 			.publishOn(Schedulers.parallel());
 	}
 
