@@ -1,8 +1,10 @@
 package io.aoaigateway.server;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,6 +38,8 @@ class InboundLimitsIntegrationTests {
 
 	static final Duration BODY_READ_TIMEOUT = Duration.ofMillis(800);
 
+	static final Duration BODY_TOTAL_TIMEOUT = Duration.ofSeconds(4);
+
 	static final Duration IDLE_TIMEOUT = Duration.ofSeconds(1);
 
 	static final long BUDGET = 4 * 1024 * 1024;
@@ -51,8 +55,9 @@ class InboundLimitsIntegrationTests {
 	@BeforeAll
 	static void start() {
 		gateway = GatewayInstance.start(Map.of("aoai.server.header-read-timeout", HEADER_TIMEOUT.toMillis() + "ms",
-				"aoai.server.body-read-timeout", BODY_READ_TIMEOUT.toMillis() + "ms", "aoai.server.max-buffered-bodies",
-				BUDGET + "B", "server.netty.idle-timeout", IDLE_TIMEOUT.toMillis() + "ms"));
+				"aoai.server.body-read-timeout", BODY_READ_TIMEOUT.toMillis() + "ms", "aoai.server.body-total-timeout",
+				BODY_TOTAL_TIMEOUT.toMillis() + "ms", "aoai.server.max-buffered-bodies", BUDGET + "B",
+				"server.netty.idle-timeout", IDLE_TIMEOUT.toMillis() + "ms"));
 		// The body read timeout counts while the server does not read either: the first
 		// call
 		// of a cold JVM (class loading, the JWKS fetch) could outlast its small test
@@ -111,8 +116,7 @@ class InboundLimitsIntegrationTests {
 			Duration held = Duration.ofNanos(System.nanoTime() - started);
 
 			assertThat(held).isLessThan(HEADER_TIMEOUT.plusSeconds(2));
-			Response response = Response
-				.parse(connection.received().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+			Response response = Response.parse(connection.received().getBytes(StandardCharsets.ISO_8859_1));
 			assertThat(response).isNotNull();
 			assertThat(response.status()).isEqualTo(408);
 			assertThat(error(response).path("code").asString()).isEqualTo("RequestTimeout");
@@ -183,13 +187,61 @@ class InboundLimitsIntegrationTests {
 			assertThat(closed).isTrue();
 			assertThat(RawHttpFixtures.await(WAIT, () -> budget.used() == 0)).as("budget held: %d", budget.used())
 				.isTrue();
-			Response response = Response
-				.parse(connection.received().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-			if (response != null) {
-				assertThat(response.status()).isEqualTo(408);
-				error(response);
-			}
+			Response response = Response.parse(connection.received().getBytes(StandardCharsets.ISO_8859_1));
+			assertThat(response).isNotNull();
+			assertThat(response.status()).isEqualTo(408);
+			assertThat(error(response).path("code").asString()).isEqualTo("RequestTimeout");
 		}
+		assertThat(SIM_A.received()).isEmpty();
+	}
+
+	@Test
+	void uploadSlowerThanTheReadTimeoutOverallButMovingThenServed() throws IOException {
+		String body = CHAT_BODY + " ".repeat(8 * 16);
+		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+		int pieces = 8;
+		int piece = bytes.length / pieces;
+		try (Connection connection = connect()) {
+			long started = System.nanoTime();
+			connection.send(chatRequestHead("Content-Length: " + bytes.length + "\r\n"));
+			for (int i = 0; i < pieces; i++) {
+				int end = (i == pieces - 1) ? bytes.length : (i + 1) * piece;
+				connection.send(Arrays.copyOfRange(bytes, i * piece, end));
+				// Paced by a wait for an early close that must not come.
+				assertThat(connection.awaitClose(BODY_READ_TIMEOUT.dividedBy(3))).isFalse();
+			}
+
+			Response response = connection.awaitResponse(WAIT);
+
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(BODY_READ_TIMEOUT.multipliedBy(2));
+			assertThat(response).isNotNull();
+			assertThat(response.status()).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void uploadMovingButLongerThanTheTotalTimeoutThen408AndClosed() throws IOException {
+		BufferedBodyBudget budget = gateway.bean(BufferedBodyBudget.class);
+		try (Connection connection = connect()) {
+			long started = System.nanoTime();
+			connection.send(chatRequestHead("Content-Length: 100000\r\n")).send("{");
+			boolean closed = false;
+			for (int i = 0; i < 100 && !closed; i++) {
+				closed = connection.awaitClose(BODY_READ_TIMEOUT.dividedBy(3));
+				if (!closed) {
+					connection.send("  ");
+				}
+			}
+			Duration held = Duration.ofNanos(System.nanoTime() - started);
+
+			assertThat(closed).isTrue();
+			assertThat(held).isBetween(BODY_TOTAL_TIMEOUT.minusMillis(200), BODY_TOTAL_TIMEOUT.plusSeconds(3));
+			Response response = Response.parse(connection.received().getBytes(StandardCharsets.ISO_8859_1));
+			assertThat(response).isNotNull();
+			assertThat(response.status()).isEqualTo(408);
+			assertThat(error(response).path("code").asString()).isEqualTo("RequestTimeout");
+		}
+		assertThat(RawHttpFixtures.await(WAIT, () -> budget.used() == 0)).isTrue();
 		assertThat(SIM_A.received()).isEmpty();
 	}
 
@@ -343,7 +395,7 @@ class InboundLimitsIntegrationTests {
 
 	static byte[] jsonPrefix(int length) {
 		byte[] bytes = new byte[length];
-		java.util.Arrays.fill(bytes, (byte) ' ');
+		Arrays.fill(bytes, (byte) ' ');
 		bytes[0] = '{';
 		return bytes;
 	}
