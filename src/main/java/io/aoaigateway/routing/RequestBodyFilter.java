@@ -9,6 +9,7 @@ import io.aoaigateway.support.GatewayErrors;
 import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -109,6 +110,8 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 		return DataBufferUtils.join(counted, limit)
 			.map(RequestBodyFilter::toBytes)
 			.defaultIfEmpty(new byte[0])
+			// Only errors of the read itself: the call never went further.
+			.onErrorMap(AbortedException.class, (ex) -> new CallerGoneException())
 			.flatMap((bytes) -> {
 				if (sniff && !BodyKind.looksLikeJson(bytes)) {
 					return GatewayErrors.write(exchange, AzureError.badRequest(
@@ -120,6 +123,8 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 			.onErrorResume(DataBufferLimitException.class,
 					(ex) -> GatewayErrors.write(exchange, AzureError.payloadTooLarge(this.maxBytes)))
 			.onErrorResume(BudgetExhaustedException.class, (ex) -> busy(exchange))
+			// The caller closed the connection mid-body: nobody is left to answer.
+			.onErrorResume(CallerGoneException.class, (ex) -> Mono.empty())
 			.doFinally((signal) -> lease.release());
 	}
 
@@ -198,6 +203,17 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 
 		BudgetExhaustedException() {
 			super("The budget of buffered request bodies is spent", null, false, false);
+		}
+
+	}
+
+	/** The caller's connection closed before its body was read. */
+	private static final class CallerGoneException extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		CallerGoneException() {
+			super("The caller closed the connection before its body was read", null, false, false);
 		}
 
 	}

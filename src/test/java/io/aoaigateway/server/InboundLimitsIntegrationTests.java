@@ -141,7 +141,8 @@ class InboundLimitsIntegrationTests {
 			Duration drained = Duration.ofNanos(System.nanoTime() - started);
 
 			assertThat(allClosed).as("connections held: %d", server.openConnections()).isTrue();
-			System.out.printf("slowloris burst: 300 connections, %d held at peak, %d held after %d ms%n", peak,
+			System.out.printf(
+					"slowloris burst: 300 connections, %d still open when the burst ended, %d open %d ms later%n", peak,
 					server.openConnections() - before, drained.toMillis());
 			for (Connection connection : connections) {
 				assertThat(connection.awaitClose(WAIT)).isTrue();
@@ -243,77 +244,6 @@ class InboundLimitsIntegrationTests {
 		}
 		assertThat(RawHttpFixtures.await(WAIT, () -> budget.used() == 0)).isTrue();
 		assertThat(SIM_A.received()).isEmpty();
-	}
-
-	@Test
-	void stalledUploadsOverTheBudgetThenRefused503AndAnUnrelatedCallStillServed() throws IOException {
-		BufferedBodyBudget budget = gateway.bean(BufferedBodyBudget.class);
-		RawHttpFixtures.await(WAIT, () -> budget.used() == 0);
-		int declared = 1_000_000;
-		int sent = 700_000;
-		List<Connection> holding = new ArrayList<>();
-		List<Response> refused = new ArrayList<>();
-		try {
-			for (int i = 0; i < 6; i++) {
-				long before = budget.used();
-				Connection connection = connect();
-				connection.send(chatRequestHead("Content-Length: " + declared + "\r\n"));
-				try {
-					connection.send(jsonPrefix(sent));
-				}
-				catch (IOException ex) {
-					// Refused and closed before the whole prefix was written.
-				}
-				Response[] answer = new Response[1];
-				RawHttpFixtures.await(WAIT, () -> {
-					if (budget.used() >= before + sent) {
-						return true;
-					}
-					try {
-						answer[0] = connection.awaitResponse(Duration.ofMillis(20));
-					}
-					catch (IOException ex) {
-						return false;
-					}
-					return answer[0] != null;
-				});
-				if (answer[0] != null) {
-					refused.add(answer[0]);
-					connection.close();
-				}
-				else {
-					holding.add(connection);
-				}
-			}
-			long held = budget.used();
-
-			String answer = gateway.client()
-				.post()
-				.uri(CHAT)
-				.headers((headers) -> headers.setBearerAuth(token()))
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(CHAT_BODY)
-				.retrieve()
-				.bodyToMono(String.class)
-				.block(WAIT);
-
-			assertThat(answer).contains("choices");
-			assertThat(held).isLessThanOrEqualTo(BUDGET - BUDGET / 4);
-			assertThat(holding).hasSize(4);
-			assertThat(refused).hasSize(2).allSatisfy((response) -> {
-				assertThat(response.status()).isEqualTo(503);
-				assertThat(response.headers()).containsEntry("retry-after", "1");
-				assertThat(error(response).path("code").asString()).isEqualTo("ServiceUnavailable");
-			});
-			System.out.printf("stalled uploads: 6 x %d of %d bytes, %d held, %d refused, budget held %d of %d%n", sent,
-					declared, holding.size(), refused.size(), held, BUDGET);
-		}
-		finally {
-			for (Connection connection : holding) {
-				connection.close();
-			}
-		}
-		assertThat(RawHttpFixtures.await(WAIT, () -> budget.used() == 0)).as("budget held: %d", budget.used()).isTrue();
 	}
 
 	@Test
