@@ -66,7 +66,7 @@ final class ServerLimitsCustomizer implements WebServerFactoryCustomizer<NettyRe
 			});
 	}
 
-	private boolean admit(Channel channel, int maxConnections) {
+	boolean admit(Channel channel, int maxConnections) {
 		int open = this.connections.incrementAndGet();
 		channel.closeFuture().addListener((closed) -> this.connections.decrementAndGet());
 		if (open > maxConnections) {
