@@ -73,6 +73,14 @@ public final class GatewayInstance implements AutoCloseable {
 		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
 	}
 
+	/**
+	 * @param type a bean type
+	 * @return the gateway's only bean of that type
+	 */
+	public <T> T bean(Class<T> type) {
+		return this.context.getBean(type);
+	}
+
 	@Override
 	public void close() {
 		this.context.close();

@@ -3,6 +3,8 @@ package io.aoaigateway.auth;
 import java.time.Clock;
 import java.util.List;
 
+import io.aoaigateway.support.AzureExchangeRejectedHandler;
+
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +23,7 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 
 import reactor.core.publisher.Mono;
@@ -67,6 +70,13 @@ public class AuthConfiguration {
 				.authenticationEntryPoint(entryPoint))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(entryPoint))
 			.build();
+	}
+
+	// Spring Security's WebFilterChainProxy picks this up for its
+	// StrictServerWebExchangeFirewall.
+	@Bean
+	ServerExchangeRejectedHandler exchangeRejectedHandler() {
+		return new AzureExchangeRejectedHandler();
 	}
 
 	private static JwtClaimValidator<List<String>> audienceValidator(List<String> accepted) {

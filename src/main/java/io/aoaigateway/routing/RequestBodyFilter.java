@@ -1,10 +1,15 @@
 package io.aoaigateway.routing;
 
+import java.time.Duration;
+
+import io.aoaigateway.server.BufferedBodyBudget;
 import io.aoaigateway.support.AzureError;
 import io.aoaigateway.support.GatewayAttributes;
 import io.aoaigateway.support.GatewayErrors;
+import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -21,17 +26,26 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Enforces the request size limit and reads JSON bodies once into memory, so that later
- * filters can read them (model, token estimates) and every attempt can replay them. Other
- * bodies (multipart audio, file uploads) stream through uncopied.
+ * filters can read them (model, token estimates) and every attempt can replay them. A
+ * body sent without a JSON content type to an endpoint that accepts only JSON is read
+ * too, and treated as JSON when its content is. Buffered bytes are drawn from the
+ * gateway-wide {@link BufferedBodyBudget} and given back when the call ends; other bodies
+ * (multipart audio, file uploads) stream through uncopied.
  */
 final class RequestBodyFilter implements GlobalFilter, Ordered {
 
 	static final int ORDER = -150;
 
+	// Long enough for stalled uploads to time out or finish, short enough to look "busy".
+	private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
 	private final long maxBytes;
 
-	RequestBodyFilter(long maxBytes) {
+	private final BufferedBodyBudget budget;
+
+	RequestBodyFilter(long maxBytes, BufferedBodyBudget budget) {
 		this.maxBytes = maxBytes;
+		this.budget = budget;
 	}
 
 	@Override
@@ -42,35 +56,87 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		ServerHttpRequest request = exchange.getRequest();
-		long declared = request.getHeaders().getContentLength();
+		HttpHeaders headers = request.getHeaders();
+		long declared = headers.getContentLength();
 		if (declared > this.maxBytes) {
 			return GatewayErrors.write(exchange, AzureError.payloadTooLarge(this.maxBytes));
 		}
-		if (!isJson(request.getHeaders())) {
-			return chain.filter(exchange.mutate().request(new SizeLimitedRequest(request, this.maxBytes)).build());
-		}
-		int limit = (int) Math.min(this.maxBytes, Integer.MAX_VALUE - 8);
-		return DataBufferUtils.join(request.getBody(), limit)
-			.map(RequestBodyFilter::toBytes)
-			.defaultIfEmpty(new byte[0])
-			.flatMap((bytes) -> {
-				exchange.getAttributes().put(GatewayAttributes.REQUEST_BODY, bytes);
-				return chain.filter(exchange.mutate().request(new ReplayableRequest(exchange)).build());
-			})
-			.onErrorResume(DataBufferLimitException.class,
-					(ex) -> GatewayErrors.write(exchange, AzureError.payloadTooLarge(this.maxBytes)));
+		boolean hasBody = declared > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+		BodyKind kind = BodyKind.of(headers.getFirst(HttpHeaders.CONTENT_TYPE), request.getPath().value(), hasBody);
+		Mono<Void> call = switch (kind) {
+			case STREAM ->
+				chain.filter(exchange.mutate().request(new SizeLimitedRequest(request, this.maxBytes)).build());
+			case INVALID_CONTENT_TYPE -> GatewayErrors.write(exchange,
+					AzureError.badRequest("The Content-Type header is not valid; this API expects application/json."));
+			case JSON, SNIFF -> buffer(exchange, chain, declared, kind == BodyKind.SNIFF);
+		};
+		return call.onErrorResume(RequestBodyFilter::isInboundTimeout, (ex) -> timedOut(exchange, ex));
 	}
 
-	private static boolean isJson(HttpHeaders headers) {
-		MediaType contentType;
-		try {
-			contentType = headers.getContentType();
+	// aoai.server.body-read-timeout / body-total-timeout: Reactor Netty fails the body
+	// with
+	// these and closes the connection; the caller gets 408, not the 500 of an unknown
+	// error.
+	// (Reactor Netty's RequestTimeoutException is not public.)
+	private static boolean isInboundTimeout(Throwable ex) {
+		return ex instanceof ReadTimeoutException
+				|| ex.getClass().getName().equals("reactor.netty.http.server.RequestTimeoutException");
+	}
+
+	private static Mono<Void> timedOut(ServerWebExchange exchange, Throwable ex) {
+		if (exchange.getResponse().isCommitted()) {
+			return Mono.error(ex);
 		}
-		catch (IllegalArgumentException ex) {
-			return false;
+		exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+		return GatewayErrors.write(exchange, AzureError.requestTimeout());
+	}
+
+	private Mono<Void> buffer(ServerWebExchange exchange, GatewayFilterChain chain, long declared, boolean sniff) {
+		BufferedBodyBudget.Lease lease = this.budget.open();
+		if (declared > 0 && !lease.wouldFit(declared)) {
+			return busy(exchange);
 		}
-		return contentType != null && (MediaType.APPLICATION_JSON.isCompatibleWith(contentType)
-				|| contentType.getSubtype().endsWith("+json"));
+		long[] received = { 0 };
+		Flux<DataBuffer> counted = exchange.getRequest().getBody().handle((buffer, sink) -> {
+			received[0] += buffer.readableByteCount();
+			if (!lease.cover(received[0])) {
+				DataBufferUtils.release(buffer);
+				sink.error(new BudgetExhaustedException());
+				return;
+			}
+			sink.next(buffer);
+		});
+		int limit = (int) Math.min(this.maxBytes, Integer.MAX_VALUE - 8);
+		return DataBufferUtils.join(counted, limit)
+			.map(RequestBodyFilter::toBytes)
+			.defaultIfEmpty(new byte[0])
+			// Only errors of the read itself: the call never went further.
+			.onErrorMap(AbortedException.class, (ex) -> new CallerGoneException())
+			.flatMap((bytes) -> {
+				if (sniff && !BodyKind.looksLikeJson(bytes)) {
+					return GatewayErrors.write(exchange, AzureError.badRequest(
+							"This API expects a JSON body (Content-Type: application/json); the body is not JSON."));
+				}
+				exchange.getAttributes().put(GatewayAttributes.REQUEST_BODY, bytes);
+				return chain.filter(exchange.mutate().request(new ReplayableRequest(exchange, sniff)).build());
+			})
+			.onErrorResume(DataBufferLimitException.class,
+					(ex) -> GatewayErrors.write(exchange, AzureError.payloadTooLarge(this.maxBytes)))
+			.onErrorResume(BudgetExhaustedException.class, (ex) -> busy(exchange))
+			// The caller closed the connection mid-body: nobody is left to answer.
+			.onErrorResume(CallerGoneException.class, (ex) -> Mono.empty())
+			.doFinally((signal) -> lease.release());
+	}
+
+	// 503 rather than 429: the caller is within its quota; the gateway is short of
+	// memory,
+	// and SDKs retry both, honouring Retry-After.
+	private static Mono<Void> busy(ServerWebExchange exchange) {
+		HttpHeaders headers = exchange.getResponse().getHeaders();
+		headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER.toSeconds()));
+		headers.set("retry-after-ms", String.valueOf(RETRY_AFTER.toMillis()));
+		headers.set(HttpHeaders.CONNECTION, "close");
+		return GatewayErrors.write(exchange, AzureError.bodyMemoryExhausted());
 	}
 
 	private static byte[] toBytes(DataBuffer buffer) {
@@ -92,9 +158,12 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 
 		private final ServerWebExchange exchange;
 
-		ReplayableRequest(ServerWebExchange exchange) {
+		private final boolean declareJson;
+
+		ReplayableRequest(ServerWebExchange exchange, boolean declareJson) {
 			super(exchange.getRequest());
 			this.exchange = exchange;
+			this.declareJson = declareJson;
 		}
 
 		private byte[] body() {
@@ -107,6 +176,9 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 			headers.putAll(super.getHeaders());
 			headers.remove(HttpHeaders.TRANSFER_ENCODING);
 			headers.setContentLength(body().length);
+			if (this.declareJson) {
+				headers.setContentType(MediaType.APPLICATION_JSON);
+			}
 			return headers;
 		}
 
@@ -120,6 +192,28 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 
 		private DataBufferFactory bufferFactory() {
 			return this.exchange.getResponse().bufferFactory();
+		}
+
+	}
+
+	/** The body would take the budget of buffered bodies past its limit. */
+	private static final class BudgetExhaustedException extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		BudgetExhaustedException() {
+			super("The budget of buffered request bodies is spent", null, false, false);
+		}
+
+	}
+
+	/** The caller's connection closed before its body was read. */
+	private static final class CallerGoneException extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		CallerGoneException() {
+			super("The caller closed the connection before its body was read", null, false, false);
 		}
 
 	}

@@ -4,6 +4,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 import io.aoaigateway.routing.RouteTarget.DeploymentSource;
+import io.aoaigateway.server.BufferedBodyBudget;
 
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
@@ -40,8 +41,8 @@ public class RoutingConfiguration {
 	}
 
 	@Bean
-	GlobalFilter requestBodyFilter(RoutingProperties properties) {
-		return new RequestBodyFilter(properties.maxRequestSize().toBytes());
+	GlobalFilter requestBodyFilter(RoutingProperties properties, BufferedBodyBudget budget) {
+		return new RequestBodyFilter(properties.maxRequestSize().toBytes(), budget);
 	}
 
 	@Bean

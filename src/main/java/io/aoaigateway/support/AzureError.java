@@ -39,4 +39,28 @@ public record AzureError(HttpStatus status, String code, String message) {
 				"The request body is larger than the gateway's limit.");
 	}
 
+	public static AzureError requestTimeout() {
+		return new AzureError(HttpStatus.REQUEST_TIMEOUT, "RequestTimeout",
+				"The request did not arrive in time; the connection is closed.");
+	}
+
+	public static AzureError uriTooLong() {
+		return new AzureError(HttpStatus.URI_TOO_LONG, "RequestUriTooLong",
+				"The request line is longer than the gateway's limit.");
+	}
+
+	public static AzureError headersTooLarge() {
+		return new AzureError(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "RequestHeaderFieldsTooLarge",
+				"The request headers are larger than the gateway's limit.");
+	}
+
+	public static AzureError notImplemented(String message) {
+		return new AzureError(HttpStatus.NOT_IMPLEMENTED, "NotImplemented", message);
+	}
+
+	public static AzureError bodyMemoryExhausted() {
+		return new AzureError(HttpStatus.SERVICE_UNAVAILABLE, "ServiceUnavailable",
+				"The gateway is holding as many request bodies as it can; retry shortly.");
+	}
+
 }

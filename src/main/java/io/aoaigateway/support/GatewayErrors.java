@@ -41,6 +41,15 @@ public final class GatewayErrors {
 		return response.writeWith(Mono.just(buffer));
 	}
 
+	/**
+	 * The error's body, for answers written below Spring (by Netty handlers).
+	 * @param error the error
+	 * @return its JSON, UTF-8
+	 */
+	public static byte[] json(AzureError error) {
+		return toJson(error);
+	}
+
 	static byte[] toJson(AzureError error) {
 		ObjectNode root = JSON.createObjectNode();
 		ObjectNode body = root.putObject("error");
