@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import io.aoaigateway.FakeClock;
 import io.aoaigateway.GatewayFixtures;
@@ -81,19 +82,31 @@ class TimeoutIntegrationTests {
 
 	private static final Map<String, AtomicInteger> RECEIVED = new ConcurrentHashMap<>();
 
+	private static final AtomicInteger OPEN_AT_HUNG = new AtomicInteger();
+
 	// Accepts the connection and the request, never answers.
 	private static final DisposableServer HUNG = HttpServer.create()
 		.host("127.0.0.1")
 		.port(0)
+		.doOnConnection((connection) -> {
+			OPEN_AT_HUNG.incrementAndGet();
+			connection.onDispose(OPEN_AT_HUNG::decrementAndGet);
+		})
 		.handle((request, response) -> {
 			RECEIVED.computeIfAbsent("hung /" + request.path(), (key) -> new AtomicInteger()).incrementAndGet();
 			return Mono.never();
 		})
 		.bindNow();
 
+	private static final AtomicInteger OPEN_AT_STALLS = new AtomicInteger();
+
 	private static final DisposableServer STALLS = HttpServer.create()
 		.host("127.0.0.1")
 		.port(0)
+		.doOnConnection((connection) -> {
+			OPEN_AT_STALLS.incrementAndGet();
+			connection.onDispose(OPEN_AT_STALLS::decrementAndGet);
+		})
 		.handle(TimeoutIntegrationTests::stall)
 		.bindNow();
 
@@ -161,6 +174,7 @@ class TimeoutIntegrationTests {
 		assertThat(RECEIVED.get("hung /openai/deployments/hung-first/chat/completions")).hasValue(1);
 		assertThat(SIM_B.received()).hasSize(1);
 		assertThat(counter("aoai.gateway.failovers", "reason", "timeout", "backend", "hung")).isPositive();
+		assertThat(eventually(OPEN_AT_HUNG::get, 0)).as("connections the hung backend still holds").isZero();
 	}
 
 	@Test
@@ -194,6 +208,7 @@ class TimeoutIntegrationTests {
 		assertThat(outcome.ended()).as("the client sees the answer cut, not a complete one").isNotEqualTo("complete");
 		assertThat(counter("aoai.gateway.idle.timeouts", "kind", "body")).isEqualTo(before + 1);
 		assertThat(countedRequests("stalled-json")).isPositive();
+		assertThat(eventually(OPEN_AT_STALLS::get, 0)).as("connections the stalled backend still holds").isZero();
 	}
 
 	// A JSON answer that the gateway holds back whole (it records where the created
@@ -321,6 +336,16 @@ class TimeoutIntegrationTests {
 	private double counter(String name, String... tags) {
 		Counter counter = this.meters.find(name).tags(tags).counter();
 		return (counter != null) ? counter.count() : 0;
+	}
+
+	// Waits, within a deadline, for a value to reach what is expected; returns the last
+	// value seen.
+	private static int eventually(IntSupplier value, int expected) {
+		return Mono.fromCallable(value::getAsInt)
+			.filter((seen) -> seen == expected)
+			.repeatWhenEmpty(200, (attempts) -> attempts.delayElements(Duration.ofMillis(25)))
+			.defaultIfEmpty(value.getAsInt())
+			.block(Duration.ofSeconds(10));
 	}
 
 	// Metrics are recorded a moment after the client has seen the end: wait for them.
