@@ -27,8 +27,10 @@ import org.springframework.web.server.ServerWebExchange;
  * whole is not written at all until it has ended. When the timer fires, the body fails at
  * its source, so every filter that reads it (usage and quotas at order -2, metrics) sees
  * the end: a response not yet started becomes a 504, a started one is cut, and either way
- * the call is metered. The handler goes with the connection when it is released to the
- * pool.
+ * the call is metered. Reactor Netty removes the handler when the exchange on the
+ * connection terminates (the connection goes back to the pool or is closed), also when
+ * that happened before it was added (an answer without a body), so it never fires on a
+ * pooled connection.
  */
 final class BackendIdleTimeoutFilter implements GlobalFilter, Ordered {
 
