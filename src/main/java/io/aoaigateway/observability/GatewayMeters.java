@@ -58,6 +58,12 @@ public final class GatewayMeters {
 	/** Cooldowns started, by backend. */
 	public static final String COOLDOWNS = "aoai.gateway.backend.cooldowns";
 
+	/**
+	 * Answers ended because their backend went quiet after the response headers, by kind
+	 * ({@code stream} or {@code body}).
+	 */
+	public static final String IDLE_TIMEOUTS = "aoai.gateway.idle.timeouts";
+
 	/** Quota decisions, by outcome. */
 	public static final String QUOTA_ADMISSIONS = "aoai.gateway.quota.admissions";
 
@@ -156,6 +162,10 @@ public final class GatewayMeters {
 
 	public void cooldown(String backend) {
 		Counter.builder(COOLDOWNS).tags("backend", backend).register(this.registry).increment();
+	}
+
+	public void idleTimeout(String kind) {
+		Counter.builder(IDLE_TIMEOUTS).tags("kind", kind).register(this.registry).increment();
 	}
 
 	public void quota(String outcome) {

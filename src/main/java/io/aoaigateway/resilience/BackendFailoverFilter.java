@@ -36,16 +36,18 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Sends a call that a backend throttled (429) or failed (5xx, refused connection, no
- * answer in time) to the next backend that can serve it, with the same body, as long as
- * no byte of an answer has reached the client. Deployments that answered 429 are skipped
- * until their {@code retry-after}, by every replica (the {@link CooldownStore}); backends
- * whose circuit is open are skipped too. When nothing can serve, the caller gets one 429
- * saying when the first backend recovers.
+ * response headers within the attempt's timeout) to the next backend that can serve it,
+ * with the same body, as long as no byte of an answer has reached the client. Deployments
+ * that answered 429 are skipped until their {@code retry-after} (at most
+ * {@code aoai.failover.max-cooldown}), by every replica (the {@link CooldownStore});
+ * backends whose circuit is open are skipped too. When nothing can serve, the caller gets
+ * one 429 saying when the first backend recovers.
  */
 final class BackendFailoverFilter implements GlobalFilter, Ordered {
 
@@ -68,6 +70,8 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 
 	private final GatewayMeters meters;
 
+	private final AttemptTimeouts timeouts;
+
 	BackendFailoverFilter(FailoverProperties properties, CooldownStore cooldowns, BackendCircuitBreakers breakers,
 			BackendCapacity capacity, StateStoreMonitor monitor, Clock clock, GatewayMeters meters) {
 		this.properties = properties;
@@ -77,6 +81,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		this.monitor = monitor;
 		this.clock = clock;
 		this.meters = meters;
+		this.timeouts = new AttemptTimeouts(properties.attemptTimeout(), properties.generationTimeout());
 	}
 
 	@Override
@@ -90,7 +95,10 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		if (target == null) {
 			return chain.filter(exchange);
 		}
-		return attempt(new Call(exchange, chain, target, this.clock.instant(), new HashSet<>()), 1);
+		ServerHttpRequest request = exchange.getRequest();
+		Duration timeout = this.timeouts.of(request.getMethod(), request.getPath().pathWithinApplication().value(),
+				target.source(), exchange.getAttribute(GatewayAttributes.REQUEST_BODY));
+		return attempt(new Call(exchange, chain, target, this.clock.instant(), timeout, new HashSet<>()), 1);
 	}
 
 	private Mono<Void> attempt(Call call, int number) {
@@ -108,11 +116,21 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			}
 			call.exchange().getAttributes().put(GatewayAttributes.UNAVAILABLE_BACKENDS, unavailable);
 			long start = System.nanoTime();
-			return call.chain()
-				.filter(call.exchange())
-				.then(Mono.defer(() -> answered(call, number, waited(call, start))))
+			return send(call).then(Mono.defer(() -> answered(call, number, waited(call, start))))
 				.onErrorResume((ex) -> failed(call, number, waited(call, start), ex));
 		});
+	}
+
+	// One attempt, to the backend's response headers (the chain ends there; the body is
+	// written later by NettyWriteResponseFilter). Timing out cancels the attempt, which
+	// closes its connection; the error is the one Spring Cloud Gateway's own
+	// response-timeout raises.
+	private static Mono<Void> send(Call call) {
+		Duration timeout = call.timeout();
+		return call.chain()
+			.filter(call.exchange())
+			.timeout(timeout, Mono.error(() -> new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT,
+					"No response headers from the backend within " + timeout)));
 	}
 
 	// Time waiting for the backend, which the gateway's overhead excludes.
@@ -154,7 +172,8 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			return canFailOver(call, number) && untriedLeft(call) ? next(call, number, "server_error", selected)
 					: Mono.empty();
 		}
-		Duration wait = RetryAfter.from(backendHeaders, now).orElse(this.properties.defaultCooldown());
+		Duration wait = RetryAfter.cooldown(backendHeaders, now, this.properties.defaultCooldown(),
+				this.properties.maxCooldown());
 		this.meters.cooldown(name(selected));
 		return coolDown(key(selected), now.plus(wait), now).then(Mono.defer(() -> {
 			if (call.target().pinned()) {
@@ -203,7 +222,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		// The owner is cooling now because of this very answer: ask it again regardless.
 		return Mono.delay(wait).then(Mono.defer(() -> {
 			call.exchange().getAttributes().put(GatewayAttributes.UNAVAILABLE_BACKENDS, Set.of());
-			return call.chain().filter(call.exchange());
+			return send(call);
 		}));
 	}
 
@@ -234,7 +253,12 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 				.stream()
 				.min(Comparator.naturalOrder())
 				.orElse(now.plus(Duration.ofSeconds(1)));
+			// Cooldowns another replica wrote under a longer cap promise no more than
+			// ours.
 			Duration wait = Duration.between(now, soonest);
+			if (wait.compareTo(this.properties.maxCooldown()) > 0) {
+				wait = this.properties.maxCooldown();
+			}
 			long millis = Math.max(1, wait.toMillis());
 			long seconds = Math.max(1, (millis + 999) / 1000);
 			ServerWebExchange exchange = call.exchange();
@@ -313,7 +337,11 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 	}
 
 	// The failed attempt's answer never reaches the client: its connection is closed and
-	// the headers it added are taken back.
+	// the headers it added are taken back. NettyRoutingFilter also took the server's
+	// "Transfer-Encoding: chunked" away for an answer with a Content-Length: without it
+	// the next answer would go out close-delimited ("Connection: close"), and a stream
+	// cut
+	// short (idle timeout, backend gone) would look complete to the client.
 	private static void discard(ServerWebExchange exchange) {
 		Connection connection = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR);
 		if (connection != null) {
@@ -324,6 +352,11 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		ServerWebExchangeUtils.reset(exchange);
 		exchange.getAttributes().remove(GatewayAttributes.SELECTED_BACKEND);
 		exchange.getResponse().setStatusCode(null);
+		HttpHeaders headers = exchange.getResponse().getHeaders();
+		if (!headers.containsHeader(HttpHeaders.CONTENT_LENGTH)
+				&& !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
+			headers.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
+		}
 	}
 
 	// The backend's own headers, before the gateway's header filters took some out.
@@ -362,10 +395,11 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 	 * @param chain the rest of the chain, run once per attempt
 	 * @param target what the call was resolved to
 	 * @param started when the call arrived
+	 * @param timeout how long each attempt may wait for response headers
 	 * @param permits backends whose half-open circuit gave this attempt a probe permit
 	 */
 	private record Call(ServerWebExchange exchange, GatewayFilterChain chain, RouteTarget target, Instant started,
-			Set<String> permits) {
+			Duration timeout, Set<String> permits) {
 
 		Set<String> attempted() {
 			Set<String> attempted = this.exchange.getAttribute(GatewayAttributes.ATTEMPTED_BACKENDS);

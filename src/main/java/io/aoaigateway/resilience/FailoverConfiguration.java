@@ -1,13 +1,16 @@
 package io.aoaigateway.resilience;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,15 +33,37 @@ class FailoverConfiguration {
 
 	@Bean
 	GlobalFilter backendFailoverFilter(FailoverProperties properties, CooldownStore cooldowns, MeterRegistry meters,
-			StateStoreMonitor monitor, Clock clock, GatewayMeters gatewayMeters) {
+			StateStoreMonitor monitor, Clock clock, GatewayMeters gatewayMeters,
+			ObjectProvider<HttpClientProperties> httpClient) {
+		HttpClientProperties client = httpClient.getIfAvailable();
+		checkResponseTimeout(properties, (client != null) ? client.getResponseTimeout() : null);
 		return new BackendFailoverFilter(properties, cooldowns,
 				new BackendCircuitBreakers(properties.circuitBreaker(), meters),
 				new BackendCapacity(properties.ptuUtilizationThreshold()), monitor, clock, gatewayMeters);
 	}
 
 	@Bean
-	GlobalFilter streamIdleTimeoutFilter(FailoverProperties properties) {
-		return new StreamIdleTimeoutFilter(properties.streamIdleTimeout());
+	GlobalFilter backendIdleTimeoutFilter(FailoverProperties properties, GatewayMeters meters) {
+		return new BackendIdleTimeoutFilter(
+				new IdleTimeouts(properties.streamIdleTimeout(), properties.bodyIdleTimeout()), meters);
+	}
+
+	/**
+	 * Spring Cloud Gateway's own time-to-headers limit applies to every attempt too; one
+	 * shorter than the failover's would cut attempts that the failover allows.
+	 * @param properties the failover settings
+	 * @param responseTimeout
+	 * {@code spring.cloud.gateway.server.webflux.httpclient.response-timeout}, null when
+	 * unset
+	 */
+	static void checkResponseTimeout(FailoverProperties properties, @Nullable Duration responseTimeout) {
+		Duration longest = (properties.attemptTimeout().compareTo(properties.generationTimeout()) >= 0)
+				? properties.attemptTimeout() : properties.generationTimeout();
+		if (responseTimeout != null && responseTimeout.compareTo(longest) < 0) {
+			throw new IllegalStateException("spring.cloud.gateway.server.webflux.httpclient.response-timeout ("
+					+ responseTimeout + ") is shorter than aoai.failover's longest attempt timeout (" + longest
+					+ "): leave it unset, the failover bounds every attempt");
+		}
 	}
 
 }

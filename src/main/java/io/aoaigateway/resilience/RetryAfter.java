@@ -69,6 +69,22 @@ public final class RetryAfter {
 		return Optional.ofNullable(wait);
 	}
 
+	/**
+	 * How long a 429 benches a deployment: the wait its headers ask for, else the
+	 * default, and never longer than the cap (Azure's own waits are seconds to a minute;
+	 * a day-long {@code retry-after} must not take a deployment out of every replica's
+	 * pool for a day).
+	 * @param headers the 429's headers
+	 * @param now the current time
+	 * @param defaultCooldown the wait when no header gives a believable one
+	 * @param cap the longest wait
+	 * @return the wait
+	 */
+	public static Duration cooldown(HttpHeaders headers, Instant now, Duration defaultCooldown, Duration cap) {
+		Duration wait = from(headers, now).orElse(defaultCooldown);
+		return (wait.compareTo(cap) > 0) ? cap : wait;
+	}
+
 	private static @Nullable Duration millis(@Nullable String value) {
 		if (value == null || !DECIMAL.matcher(value.trim()).matches()) {
 			return null;

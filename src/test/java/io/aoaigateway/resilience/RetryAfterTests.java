@@ -139,6 +139,31 @@ class RetryAfterTests {
 		assertThat(RetryAfter.from(headers, NOW)).isEmpty();
 	}
 
+	@ParameterizedTest
+	@CsvSource({ "retry-after-ms, 86400000", "retry-after, 86400", "x-ratelimit-reset-requests, 24h",
+			"x-ratelimit-reset-tokens, 1440m", "retry-after, 61" })
+	void cooldownWhenAnyHeaderAsksForLongerThanTheCapThenTheCap(String header, String value) {
+		assertThat(RetryAfter.cooldown(headers(header, value), NOW, Duration.ofSeconds(10), Duration.ofSeconds(60)))
+			.isEqualTo(Duration.ofSeconds(60));
+	}
+
+	@Test
+	void cooldownWhenWithinTheCapThenAsAsked() {
+		assertThat(RetryAfter.cooldown(headers("retry-after-ms", "1500"), NOW, Duration.ofSeconds(10),
+				Duration.ofSeconds(60)))
+			.isEqualTo(Duration.ofMillis(1500));
+		assertThat(
+				RetryAfter.cooldown(headers("retry-after", "60"), NOW, Duration.ofSeconds(10), Duration.ofSeconds(60)))
+			.isEqualTo(Duration.ofSeconds(60));
+	}
+
+	@Test
+	void cooldownWhenNoBelievableHeaderThenTheDefault() {
+		assertThat(RetryAfter.cooldown(headers("retry-after", "soon"), NOW, Duration.ofSeconds(10),
+				Duration.ofSeconds(60)))
+			.isEqualTo(Duration.ofSeconds(10));
+	}
+
 	private static HttpHeaders headers(String name, String value) {
 		HttpHeaders headers = new HttpHeaders();
 		headers.add(name, value);
