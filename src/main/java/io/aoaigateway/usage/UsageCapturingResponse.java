@@ -55,8 +55,29 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 		if (!this.call.rewrites()) {
 			return super.writeAndFlushWith(Flux.from(body).map((inner) -> tap(Flux.from(inner))));
 		}
-		Flux<Flux<DataBuffer>> rewritten = Flux.from(body).map((inner) -> rewrite(Flux.from(inner)));
-		return super.writeAndFlushWith(rewritten.concatWith(Mono.fromSupplier(() -> remainder())));
+		// Each flush group is rewritten here, in stream order, before the next is taken:
+		// the writer below subscribes to groups later than it receives them (it queues
+		// some), so a rewrite left to that subscription could run after the end of the
+		// stream had already been declared, and the last events (with [DONE] and the
+		// usage) were lost.
+		Flux<Flux<DataBuffer>> rewritten = Flux.from(body)
+			.concatMap((inner) -> rewrite(Flux.from(inner)).collectList())
+			.filter((group) -> !group.isEmpty())
+			.map(Flux::fromIterable);
+		return super.writeAndFlushWith(rewritten.concatWith(Mono.fromSupplier(() -> remainder()))
+			.doOnDiscard(Publisher.class, UsageCapturingResponse::releaseUnread)
+			.doOnDiscard(DataBuffer.class, DataBufferUtils::release));
+	}
+
+	// A flush group taken from the backend but never read (the client left): its
+	// buffers are the backend connection's and must be released.
+	private static void releaseUnread(Publisher<?> group) {
+		Flux.from(group).subscribe((item) -> {
+			if (item instanceof DataBuffer buffer) {
+				DataBufferUtils.release(buffer);
+			}
+		}, (error) -> {
+		});
 	}
 
 	private void start() {
