@@ -2,6 +2,8 @@ package io.aoaigateway.usage;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -52,21 +54,22 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 	@Override
 	public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
 		start();
-		if (!this.call.rewrites()) {
-			return super.writeAndFlushWith(Flux.from(body).map((inner) -> tap(Flux.from(inner))));
-		}
-		// Each flush group is rewritten here, in stream order, before the next is taken:
-		// the writer below subscribes to groups later than it receives them (it queues
-		// some), so a rewrite left to that subscription could run after the end of the
-		// stream had already been declared, and the last events (with [DONE] and the
-		// usage) were lost.
-		Flux<Flux<DataBuffer>> rewritten = Flux.from(body)
-			.concatMap((inner) -> rewrite(Flux.from(inner)).collectList())
+		// Each flush group is read (and, if the gateway injected the usage option,
+		// rewritten) here, in stream order, before the next is taken. The writer below
+		// takes groups before it reads them (it queues some while the client is slow):
+		// a rewrite left to its reading could run after the end of the stream had been
+		// declared (the last events, [DONE] and the usage were lost), and a group it
+		// still held when the client left was never released.
+		boolean rewrites = this.call.rewrites();
+		PendingGroups pending = new PendingGroups();
+		Flux<Flux<DataBuffer>> groups = Flux.from(body)
+			.concatMap((inner) -> (rewrites ? rewrite(Flux.from(inner)) : tap(Flux.from(inner))).collectList())
+			.concatWith(rewrites ? remainder().collectList() : Mono.empty())
 			.filter((group) -> !group.isEmpty())
-			.map(Flux::fromIterable);
-		return super.writeAndFlushWith(rewritten.concatWith(Mono.fromSupplier(() -> remainder()))
+			.map(pending::add)
 			.doOnDiscard(Publisher.class, UsageCapturingResponse::releaseUnread)
-			.doOnDiscard(DataBuffer.class, DataBufferUtils::release));
+			.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+		return super.writeAndFlushWith(groups).doFinally((signal) -> pending.releaseAll());
 	}
 
 	// A flush group taken from the backend but never read (the client left): its
@@ -126,8 +129,10 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 	}
 
 	private Flux<DataBuffer> remainder() {
-		byte[] rest = this.call.finishRewrite();
-		return (rest.length > 0) ? Flux.just(bufferFactory().wrap(rest)) : Flux.empty();
+		return Flux.defer(() -> {
+			byte[] rest = this.call.finishRewrite();
+			return (rest.length > 0) ? Flux.just(bufferFactory().wrap(rest)) : Flux.empty();
+		});
 	}
 
 	private static byte[] concat(byte @Nullable [] first, byte[] second) {
@@ -141,6 +146,32 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 		System.arraycopy(first, 0, both, 0, first.length);
 		System.arraycopy(second, 0, both, first.length, second.length);
 		return both;
+	}
+
+	/**
+	 * Flush groups read from the backend and handed to the writer as placeholders: the
+	 * writer reads them in order, and whatever it never read when the write ends (the
+	 * client left) is released here.
+	 */
+	private static final class PendingGroups {
+
+		private final Queue<List<DataBuffer>> groups = new ConcurrentLinkedQueue<>();
+
+		Flux<DataBuffer> add(List<DataBuffer> group) {
+			this.groups.add(group);
+			return Flux.defer(() -> {
+				List<DataBuffer> next = this.groups.poll();
+				return (next != null) ? Flux.fromIterable(next) : Flux.empty();
+			});
+		}
+
+		void releaseAll() {
+			List<DataBuffer> group;
+			while ((group = this.groups.poll()) != null) {
+				group.forEach(DataBufferUtils::release);
+			}
+		}
+
 	}
 
 }

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
@@ -101,10 +103,11 @@ class StreamHygieneIntegrationTests {
 		awaitOutputTokens(before + CHUNKS);
 	}
 
-	@Test
-	void clientLeavingMidStreamLeaksNothingAndEndsTheCall() {
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void clientLeavingMidStreamLeaksNothingAndEndsTheCall(boolean clientAskedForUsage) {
 		for (int call = 0; call < 5; call++) {
-			Flux<DataBuffer> firstChunks = chat(gateway.client()).retrieve()
+			Flux<DataBuffer> firstChunks = chat(gateway.client(), clientAskedForUsage).retrieve()
 				.bodyToFlux(DataBuffer.class)
 				.doOnNext(DataBufferUtils::release)
 				.take(5 + 10 * call);
@@ -173,12 +176,18 @@ class StreamHygieneIntegrationTests {
 	}
 
 	private static WebClient.RequestHeadersSpec<?> chat(WebClient client) {
+		return chat(client, false);
+	}
+
+	// When the client asks for the usage itself, the gateway only reads the stream.
+	private static WebClient.RequestHeadersSpec<?> chat(WebClient client, boolean clientAsksForUsage) {
 		return client.post()
 			.uri(CHAT)
 			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint("alice")))
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"messages\":[{\"role\":\"user\",\"content\":\"Tell a long story\"}],\"stream\":true,"
-					+ "\"max_tokens\":" + CHUNKS + "}");
+					+ (clientAsksForUsage ? "\"stream_options\":{\"include_usage\":true}," : "") + "\"max_tokens\":"
+					+ CHUNKS + "}");
 	}
 
 	private static double outputTokens() {
