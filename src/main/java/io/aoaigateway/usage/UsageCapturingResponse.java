@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -41,11 +42,20 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 		return super.writeWith(this.call.rewrites() ? rewrite(Flux.from(body)) : tap(Flux.from(body)));
 	}
 
-	// The whole (small) answer is read, the hook runs, then the answer goes out.
+	// The whole (small) answer is read, the hook runs, then the answer goes out; if the
+	// client leaves before that, the answer is released here.
 	private Mono<Void> held(Flux<? extends DataBuffer> body, Function<List<String>, Mono<Void>> hook) {
 		return DataBufferUtils.join(tap(body)).map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap((joined) -> {
+			AtomicBoolean handedOver = new AtomicBoolean();
 			Mono<Void> work = hook.apply(this.call.jsonObjectIds()).onErrorComplete();
-			return work.then(Mono.defer(() -> super.writeWith(Mono.justOrEmpty(joined))));
+			return work.then(Mono.defer(() -> {
+				handedOver.set(true);
+				return super.writeWith(Mono.justOrEmpty(joined));
+			})).doFinally((signal) -> {
+				if (!handedOver.get()) {
+					joined.ifPresent(DataBufferUtils::release);
+				}
+			});
 		});
 	}
 

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -16,6 +17,8 @@ import reactor.test.StepVerifier;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBuffer;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
@@ -44,6 +47,25 @@ class UsageCapturingResponseTests {
 
 		assertThat(writer.written()).isEqualTo(new String(recorded("chat-stream.sse"), StandardCharsets.UTF_8));
 		assertThat(outcome.get().reported()).isEqualTo(new TokenUsage(10, 4, 0, 0));
+	}
+
+	@Test
+	void writeWithWhenClientLeavesWhileTheAnswerIsHeldThenTheAnswerIsReleased() {
+		MeteredCall call = new MeteredCall();
+		call.beforeAnswer((ids) -> Mono.never());
+		UsageCapturingResponse response = new UsageCapturingResponse(new MockServerHttpResponse(), call);
+		response.setStatusCode(HttpStatus.OK);
+		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+		byte[] json = recorded("chat-completion.json");
+		NettyDataBuffer answer = new NettyDataBufferFactory(PooledByteBufAllocator.DEFAULT).allocateBuffer(json.length)
+			.write(json);
+
+		StepVerifier.create(response.writeWith(Mono.just(answer)))
+			.expectSubscription()
+			.thenCancel()
+			.verify(Duration.ofSeconds(10));
+
+		assertThat(answer.getNativeBuffer().refCnt()).isZero();
 	}
 
 	// One flush group of one buffer per chunk of the given size, as the gateway's writer
