@@ -1,6 +1,8 @@
 package io.aoaigateway.auth;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 import io.aoaigateway.routing.BackendDeployment;
 import io.aoaigateway.support.GatewayAttributes;
@@ -10,16 +12,36 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Removes the caller's credentials from the upstream request and adds the chosen
+ * Removes every credential the caller sent from the upstream request and adds the chosen
  * backend's key. Runs on every attempt, since each attempt may go to another backend.
+ * <p>
+ * The caller's own credentials mean nothing to a backend, and some would be honoured by
+ * one: a client library aimed at Azure OpenAI, API Management or another provider may
+ * send its key in any of these headers, and an App Service or Functions backend trusts
+ * the identity headers its platform normally sets.
  */
 final class ApiKeySwapHeadersFilter implements HttpHeadersFilter {
 
 	// Azure OpenAI uses "api-key" instead of "Authorization: Bearer".
 	static final String API_KEY = "api-key";
 
-	private static final List<String> CALLER_CREDENTIALS = List.of(HttpHeaders.AUTHORIZATION,
-			HttpHeaders.PROXY_AUTHORIZATION, HttpHeaders.COOKIE, API_KEY);
+	/** Credential headers removed by name (in any case). */
+	static final Set<String> CALLER_CREDENTIALS = Set.of(
+			// The caller's Entra token, a proxy's credentials and any session.
+			"authorization", "proxy-authorization", "cookie",
+			// Azure OpenAI's key, and the x-api-key of OpenAI-compatible and other SDKs.
+			API_KEY, "x-api-key",
+			// API Management: the subscription key, and the headers that ask for a
+			// request trace (which exposes the backend's configuration).
+			"ocp-apim-subscription-key", "ocp-apim-trace", "apim-debug-authorization",
+			// Azure Resource Manager's tokens for other tenants; Azure Functions' keys.
+			"x-ms-authorization-auxiliary", "x-functions-key");
+
+	/**
+	 * Headers that App Service authentication sets for the apps behind it (the caller's
+	 * principal, its tokens): removed by prefix, so that no caller can claim them.
+	 */
+	static final List<String> CALLER_CREDENTIAL_PREFIXES = List.of("x-ms-client-principal", "x-ms-token-");
 
 	@Override
 	public boolean supports(Type type) {
@@ -31,9 +53,18 @@ final class ApiKeySwapHeadersFilter implements HttpHeadersFilter {
 		BackendDeployment selected = exchange.getRequiredAttribute(GatewayAttributes.SELECTED_BACKEND);
 		HttpHeaders output = new HttpHeaders();
 		output.putAll(input);
-		CALLER_CREDENTIALS.forEach(output::remove);
+		List.copyOf(output.headerNames())
+			.stream()
+			.filter(ApiKeySwapHeadersFilter::isCallerCredential)
+			.forEach(output::remove);
 		output.set(API_KEY, selected.backend().apiKey().value());
 		return output;
+	}
+
+	static boolean isCallerCredential(String name) {
+		String lowerCase = name.toLowerCase(Locale.ROOT);
+		return CALLER_CREDENTIALS.contains(lowerCase)
+				|| CALLER_CREDENTIAL_PREFIXES.stream().anyMatch(lowerCase::startsWith);
 	}
 
 }

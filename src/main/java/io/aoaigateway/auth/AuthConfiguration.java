@@ -46,7 +46,7 @@ public class AuthConfiguration {
 		timestamps.setClock(clock);
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(timestamps,
 				new TenantIssuerValidator(properties.issuers(), properties.allowedTenants()),
-				audienceValidator(properties.audiences())));
+				audienceValidator(properties.audiences()), new CallerSubjectValidator()));
 		return decoder;
 	}
 

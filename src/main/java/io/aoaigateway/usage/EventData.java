@@ -55,14 +55,22 @@ final class EventData {
 
 	@Nullable String status;
 
-	/** Top-level {@code usage} object; {@code null} when absent or JSON null. */
+	/**
+	 * Top-level {@code usage} object; {@code null} when absent, JSON null or unusable.
+	 */
 	@Nullable TokenUsage usage;
+
+	/** Whether a top-level {@code usage} object was there but unusable. */
+	boolean usageUnusable;
 
 	/** {@code response.id}, as in Responses API events. */
 	@Nullable String responseId;
 
-	/** {@code response.usage}, as in Responses API events. */
+	/** {@code response.usage}, as in Responses API events; {@code null} when unusable. */
 	@Nullable TokenUsage responseUsage;
+
+	/** Whether a {@code response.usage} object was there but unusable. */
+	boolean responseUsageUnusable;
 
 	/** Characters of chat and completions text in {@code choices}. */
 	long choicesCharacters;
@@ -119,7 +127,9 @@ final class EventData {
 		this.object = null;
 		this.status = null;
 		this.usage = null;
+		this.usageUnusable = false;
 		this.responseUsage = null;
+		this.responseUsageUnusable = false;
 		this.responseId = null;
 		this.choicesCharacters = 0;
 		this.deltaCharacters = 0;
@@ -135,11 +145,14 @@ final class EventData {
 		Target target = this.reading;
 		if (target != null) {
 			if (this.counters.accept(parser, token)) {
+				TokenUsage read = this.counters.usage();
 				if (target == Target.USAGE) {
-					this.usage = this.counters.usage();
+					this.usage = read;
+					this.usageUnusable = read == null;
 				}
 				else {
-					this.responseUsage = this.counters.usage();
+					this.responseUsage = read;
+					this.responseUsageUnusable = read == null;
 				}
 				this.reading = null;
 			}

@@ -201,7 +201,7 @@ public final class InjectedUsageRemover {
 		int dataStart = (event != null && event.complete && event.roots == 1) ? chatChunkDataStart() : -1;
 		try {
 			if (event != null && dataStart >= 0) {
-				if (event.usage != null && event.emptyChoices) {
+				if ((event.usage != null || event.usageUnusable) && event.emptyChoices) {
 					// The chunk include_usage added: the client never asked for it.
 					this.dropLineFeed = this.held[this.heldLength - 1] == '\r';
 					return;

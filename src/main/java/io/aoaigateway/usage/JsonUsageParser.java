@@ -113,7 +113,8 @@ public final class JsonUsageParser {
 
 	/**
 	 * The top-level {@code usage}, once its object is complete.
-	 * @return the usage, or {@code null} when absent, JSON {@code null}, or not read
+	 * @return the usage, or {@code null} when absent, JSON {@code null}, unusable (a
+	 * count that is not an integer from 0 to {@link TokenUsage#MAX_TOKENS}), or not read
 	 * completely before the body turned out malformed
 	 */
 	public @Nullable TokenUsage usage() {

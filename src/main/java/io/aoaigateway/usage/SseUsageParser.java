@@ -151,9 +151,11 @@ public final class SseUsageParser {
 	}
 
 	/**
-	 * The last non-null usage seen: a chat or completions chunk's top-level
-	 * {@code usage}, or the {@code response.usage} of a terminal Responses API event.
-	 * @return the usage, or {@code null} when none arrived
+	 * The last usage seen: a chat or completions chunk's top-level {@code usage} (JSON
+	 * {@code null} is skipped), or the {@code response.usage} of a terminal Responses API
+	 * event.
+	 * @return the usage, or {@code null} when none arrived or the last one was unusable
+	 * (a count that is not an integer from 0 to {@link TokenUsage#MAX_TOKENS})
 	 */
 	public @Nullable TokenUsage usage() {
 		return this.usage;
@@ -392,12 +394,15 @@ public final class SseUsageParser {
 		this.lastEvent = event;
 		String name = (this.eventNameLength > 0)
 				? new String(this.eventName, 0, this.eventNameLength, StandardCharsets.UTF_8) : event.type;
-		this.generatedCharacters += event.choicesCharacters;
+		this.generatedCharacters = TokenUsage.addSaturated(this.generatedCharacters, event.choicesCharacters);
 		if (name == null) {
 			// Chat and completions chunks are data-only events. An Assistants object's
 			// usage
 			// is only taken from its terminal event, never from a nameless one.
-			if (event.usage != null && (event.object == null || !event.object.startsWith("thread."))) {
+			if ((event.usage != null || event.usageUnusable)
+					&& (event.object == null || !event.object.startsWith("thread."))) {
+				// An unusable usage replaces what came before: the stream's usage is
+				// then unknown, and the call is charged its estimate.
 				this.usage = event.usage;
 			}
 			return;
@@ -408,14 +413,14 @@ public final class SseUsageParser {
 		else if (name.equals("response.created") && event.responseId != null) {
 			createdId(event.responseId);
 		}
-		if (TERMINAL_RESPONSE_EVENTS.contains(name) && event.responseUsage != null) {
+		if (TERMINAL_RESPONSE_EVENTS.contains(name) && (event.responseUsage != null || event.responseUsageUnusable)) {
 			this.usage = event.responseUsage;
 		}
 		else if (RESPONSE_DELTA_EVENTS.contains(name)) {
-			this.generatedCharacters += event.deltaCharacters;
+			this.generatedCharacters = TokenUsage.addSaturated(this.generatedCharacters, event.deltaCharacters);
 		}
 		else if (name.equals("thread.message.delta")) {
-			this.generatedCharacters += event.messageDeltaCharacters;
+			this.generatedCharacters = TokenUsage.addSaturated(this.generatedCharacters, event.messageDeltaCharacters);
 		}
 		else if (TERMINAL_RUN_EVENTS.contains(name)) {
 			terminalRun(name, event);

@@ -2,6 +2,9 @@ package io.aoaigateway.usage;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -39,11 +42,20 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 		return super.writeWith(this.call.rewrites() ? rewrite(Flux.from(body)) : tap(Flux.from(body)));
 	}
 
-	// The whole (small) answer is read, the hook runs, then the answer goes out.
+	// The whole (small) answer is read, the hook runs, then the answer goes out; if the
+	// client leaves before that, the answer is released here.
 	private Mono<Void> held(Flux<? extends DataBuffer> body, Function<List<String>, Mono<Void>> hook) {
 		return DataBufferUtils.join(tap(body)).map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap((joined) -> {
+			AtomicBoolean handedOver = new AtomicBoolean();
 			Mono<Void> work = hook.apply(this.call.jsonObjectIds()).onErrorComplete();
-			return work.then(Mono.defer(() -> super.writeWith(Mono.justOrEmpty(joined))));
+			return work.then(Mono.defer(() -> {
+				handedOver.set(true);
+				return super.writeWith(Mono.justOrEmpty(joined));
+			})).doFinally((signal) -> {
+				if (!handedOver.get()) {
+					joined.ifPresent(DataBufferUtils::release);
+				}
+			});
 		});
 	}
 
@@ -52,11 +64,33 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 	@Override
 	public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
 		start();
-		if (!this.call.rewrites()) {
-			return super.writeAndFlushWith(Flux.from(body).map((inner) -> tap(Flux.from(inner))));
-		}
-		Flux<Flux<DataBuffer>> rewritten = Flux.from(body).map((inner) -> rewrite(Flux.from(inner)));
-		return super.writeAndFlushWith(rewritten.concatWith(Mono.fromSupplier(() -> remainder())));
+		// Each flush group is read (and, if the gateway injected the usage option,
+		// rewritten) here, in stream order, before the next is taken. The writer below
+		// takes groups before it reads them (it queues some while the client is slow):
+		// a rewrite left to its reading could run after the end of the stream had been
+		// declared (the last events, [DONE] and the usage were lost), and a group it
+		// still held when the client left was never released.
+		boolean rewrites = this.call.rewrites();
+		PendingGroups pending = new PendingGroups();
+		Flux<Flux<DataBuffer>> groups = Flux.from(body)
+			.concatMap((inner) -> (rewrites ? rewrite(Flux.from(inner)) : tap(Flux.from(inner))).collectList())
+			.concatWith(rewrites ? remainder().collectList() : Mono.empty())
+			.filter((group) -> !group.isEmpty())
+			.map(pending::add)
+			.doOnDiscard(Publisher.class, UsageCapturingResponse::releaseUnread)
+			.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+		return super.writeAndFlushWith(groups).doFinally((signal) -> pending.releaseAll());
+	}
+
+	// A flush group taken from the backend but never read (the client left): its
+	// buffers are the backend connection's and must be released.
+	private static void releaseUnread(Publisher<?> group) {
+		Flux.from(group).subscribe((item) -> {
+			if (item instanceof DataBuffer buffer) {
+				DataBufferUtils.release(buffer);
+			}
+		}, (error) -> {
+		});
 	}
 
 	private void start() {
@@ -105,8 +139,10 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 	}
 
 	private Flux<DataBuffer> remainder() {
-		byte[] rest = this.call.finishRewrite();
-		return (rest.length > 0) ? Flux.just(bufferFactory().wrap(rest)) : Flux.empty();
+		return Flux.defer(() -> {
+			byte[] rest = this.call.finishRewrite();
+			return (rest.length > 0) ? Flux.just(bufferFactory().wrap(rest)) : Flux.empty();
+		});
 	}
 
 	private static byte[] concat(byte @Nullable [] first, byte[] second) {
@@ -120,6 +156,32 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 		System.arraycopy(first, 0, both, 0, first.length);
 		System.arraycopy(second, 0, both, first.length, second.length);
 		return both;
+	}
+
+	/**
+	 * Flush groups read from the backend and handed to the writer as placeholders: the
+	 * writer reads them in order, and whatever it never read when the write ends (the
+	 * client left) is released here.
+	 */
+	private static final class PendingGroups {
+
+		private final Queue<List<DataBuffer>> groups = new ConcurrentLinkedQueue<>();
+
+		Flux<DataBuffer> add(List<DataBuffer> group) {
+			this.groups.add(group);
+			return Flux.defer(() -> {
+				List<DataBuffer> next = this.groups.poll();
+				return (next != null) ? Flux.fromIterable(next) : Flux.empty();
+			});
+		}
+
+		void releaseAll() {
+			List<DataBuffer> group;
+			while ((group = this.groups.poll()) != null) {
+				group.forEach(DataBufferUtils::release);
+			}
+		}
+
 	}
 
 }

@@ -7,6 +7,13 @@ import tools.jackson.core.JsonToken;
 /**
  * Reads the members of one {@code usage} object, token by token, so that both the
  * non-blocking JSON reader and the SSE event reader can share the field mapping.
+ * <p>
+ * A count it reads must be a JSON integer from 0 to {@link TokenUsage#MAX_TOKENS}. Any
+ * other value in a count it reads (negative, fractional, a string, a boolean, an object,
+ * too large), a {@code null} input, output or total, or a usage object without any of
+ * them, makes the whole usage unusable: {@link #usage()} is then {@code null}, as if the
+ * backend had reported none, so that the call is charged its estimate rather than what a
+ * broken or hostile backend wrote.
  */
 final class UsageCounters {
 
@@ -23,6 +30,8 @@ final class UsageCounters {
 	private boolean sawInputOrOutput;
 
 	private boolean sawTotal;
+
+	private boolean unusable;
 
 	/** Containers open inside the usage object: 0 means directly in it. */
 	private int depth;
@@ -43,6 +52,7 @@ final class UsageCounters {
 		this.total = 0;
 		this.sawInputOrOutput = false;
 		this.sawTotal = false;
+		this.unusable = false;
 		this.depth = 0;
 		this.name = null;
 		this.section = null;
@@ -62,6 +72,10 @@ final class UsageCounters {
 				}
 			}
 			case START_OBJECT, START_ARRAY -> {
+				if (isCount()) {
+					// A container where a count belongs.
+					this.unusable = true;
+				}
 				if (this.depth == 0) {
 					this.section = (token == JsonToken.START_OBJECT) ? this.name : null;
 				}
@@ -73,7 +87,18 @@ final class UsageCounters {
 				}
 				this.depth--;
 			}
-			case VALUE_NUMBER_INT -> count(longValue(parser));
+			case VALUE_NUMBER_INT -> count(countValue(parser));
+			case VALUE_NULL -> {
+				// Details are informative only: a null there is as good as absent.
+				if (this.depth == 0 && isCount()) {
+					this.unusable = true;
+				}
+			}
+			case VALUE_NUMBER_FLOAT, VALUE_STRING, VALUE_TRUE, VALUE_FALSE, VALUE_EMBEDDED_OBJECT -> {
+				if (isCount()) {
+					this.unusable = true;
+				}
+			}
 			default -> {
 			}
 		}
@@ -82,7 +107,11 @@ final class UsageCounters {
 
 	private void count(long value) {
 		String field = this.name;
-		if (field == null) {
+		if (field == null || !isCount()) {
+			return;
+		}
+		if (value < 0) {
+			this.unusable = true;
 			return;
 		}
 		if (this.depth == 0) {
@@ -121,21 +150,49 @@ final class UsageCounters {
 		}
 	}
 
-	// A count that does not fit a long, or is negative, is not a count we can charge.
-	private static long longValue(JsonParser parser) {
+	// Whether the current value is one of the counts read: the direct input, output and
+	// total, and the cached and reasoning counts of their details.
+	private boolean isCount() {
+		String field = this.name;
+		if (field == null) {
+			return false;
+		}
+		if (this.depth == 0) {
+			return switch (field) {
+				case "prompt_tokens", "input_tokens", "completion_tokens", "output_tokens", "total_tokens" -> true;
+				default -> false;
+			};
+		}
+		if (this.depth != 1 || this.section == null) {
+			return false;
+		}
+		return switch (this.section) {
+			case "prompt_tokens_details", "input_tokens_details" -> field.equals("cached_tokens");
+			case "completion_tokens_details", "output_tokens_details" -> field.equals("reasoning_tokens");
+			default -> false;
+		};
+	}
+
+	// -1 for a count that is negative, does not fit a long, or is above the ceiling.
+	private static long countValue(JsonParser parser) {
 		JsonParser.NumberType type = parser.getNumberType();
 		if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
-			return 0;
+			return -1;
 		}
-		return Math.max(0, parser.getLongValue());
+		long value = parser.getLongValue();
+		return (value >= 0 && value <= TokenUsage.MAX_TOKENS) ? value : -1;
 	}
 
 	/**
 	 * The usage read so far; call after {@link #accept} returned {@code true}.
-	 * @return the usage, with a lone {@code total_tokens} taken as input
+	 * @return the usage, with a lone {@code total_tokens} taken as input; {@code null}
+	 * when it is unusable (see the class comment)
 	 */
-	TokenUsage usage() {
-		long in = (!this.sawInputOrOutput && this.sawTotal) ? this.total : this.input;
+	@Nullable TokenUsage usage() {
+		if (this.unusable || (!this.sawInputOrOutput && !this.sawTotal)) {
+			return null;
+		}
+		long in = (!this.sawInputOrOutput) ? this.total : this.input;
 		return new TokenUsage(in, this.output, this.cached, this.reasoning);
 	}
 

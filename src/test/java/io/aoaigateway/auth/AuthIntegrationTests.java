@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.GatewayIntegrationSupport;
 import io.aoaigateway.local.LocalTokenIssuer;
+import io.aoaigateway.simulator.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -111,6 +114,58 @@ class AuthIntegrationTests extends GatewayIntegrationSupport {
 	@ValueSource(strings = { "garbage", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln" })
 	void malformedTokenIsRejected(String token) {
 		assertInvalid(token);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", " ", "\t", "\u200b" })
+	void tokenWithoutUsableSubjectOrObjectIdIsRejected(String blank) {
+		assertInvalid(mint((claims) -> claims.subject(blank).claim("oid", null)));
+		assertInvalid(mint((claims) -> claims.subject(blank).claim("oid", blank)));
+		assertInvalid(mint((claims) -> claims.subject(null).claim("oid", blank)));
+	}
+
+	@Test
+	void tokenWithBlankObjectIdButSubjectIsAcceptedAsTheSubject() {
+		call(mint((claims) -> claims.subject("carol").claim("oid", ""))).expectStatus().isOk();
+		assertThat(SIM_A.received()).hasSize(1);
+	}
+
+	@Test
+	void callerCredentialHeadersNeverReachTheBackend() {
+		HttpHeaders sent = new HttpHeaders();
+		sent.add("API-Key", "caller-azure-key");
+		sent.add("x-api-key", "caller-openai-compatible-key");
+		sent.add("X-Api-Key", "caller-key-other-case");
+		sent.add("Ocp-Apim-Subscription-Key", "caller-apim-key");
+		sent.add("ocp-apim-subscription-key", "caller-apim-key-lower");
+		sent.add("Ocp-Apim-Trace", "true");
+		sent.add("Apim-Debug-Authorization", "caller-trace-token");
+		sent.add("Proxy-Authorization", "Basic Y2FsbGVyOnNlY3JldA==");
+		sent.add("Cookie", "session=caller");
+		sent.add("x-ms-authorization-auxiliary", "Bearer other-tenant-token");
+		sent.add("x-functions-key", "caller-functions-key");
+		sent.add("X-MS-CLIENT-PRINCIPAL", "eyJjbGFpbXMiOltdfQ==");
+		sent.add("X-MS-CLIENT-PRINCIPAL-ID", "forged-principal");
+		sent.add("X-MS-TOKEN-AAD-ACCESS-TOKEN", "forged-token");
+		sent.add("x-ms-client-request-id", "3f0c6d6e-kept");
+		String bearer = token();
+
+		this.client.post().uri(CHAT_PATH).headers((headers) -> {
+			headers.addAll(sent);
+			headers.setBearerAuth(bearer);
+		}).contentType(MediaType.APPLICATION_JSON).bodyValue("""
+				{"messages":[{"role":"user","content":"Hello"}]}""").exchange().expectStatus().isOk();
+
+		RecordedRequest received = onlyRequest(SIM_A);
+		assertSwappedCredentials(received, GatewayFixtures.KEY_A);
+		assertThat(received.headers().get("api-key")).containsExactly(GatewayFixtures.KEY_A);
+		sent.headerNames()
+			.stream()
+			.filter((name) -> !name.equalsIgnoreCase("x-ms-client-request-id") && !name.equalsIgnoreCase("api-key"))
+			.forEach((name) -> assertThat(received.headers().get(name.toLowerCase(Locale.ROOT))).as(name).isNull());
+		assertThat(received.header("x-ms-client-request-id")).isEqualTo("3f0c6d6e-kept");
+		assertThat(received.headers().values().stream().flatMap(List::stream))
+			.noneMatch((value) -> value.startsWith("caller-") || value.startsWith("forged") || value.contains(bearer));
 	}
 
 	@Test

@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.aoaigateway.usage.UsageFixtures.recorded;
@@ -80,6 +81,22 @@ class InjectedUsageRemoverTests {
 		byte[] stream = recorded(recording);
 
 		assertThat(rewrite(new InjectedUsageRemover(), List.of(stream))).isEqualTo(text(stream));
+	}
+
+	@ParameterizedTest
+	@MethodSource("io.aoaigateway.usage.UsageFixtures#unusableUsages")
+	void rewriteWhenInjectedUsageUnusableThenStillRemovedAndUsageNull(String usage) {
+		String content = "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n";
+		byte[] with = utf8(content + "data: {\"id\":\"c\",\"choices\":[],\"usage\":" + usage + "}\n\ndata: [DONE]\n\n");
+		String without = "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: [DONE]\n\n";
+
+		for (List<byte[]> split : splits(with)) {
+			InjectedUsageRemover remover = new InjectedUsageRemover();
+
+			assertThat(rewrite(remover, split)).isEqualTo(without);
+			assertThat(remover.usage()).isNull();
+			assertThat(remover.generatedCharacters()).isEqualTo(2);
+		}
 	}
 
 	@Test

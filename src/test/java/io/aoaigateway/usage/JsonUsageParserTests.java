@@ -7,6 +7,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.aoaigateway.usage.UsageFixtures.concat;
@@ -83,13 +84,53 @@ class JsonUsageParserTests {
 	}
 
 	@Test
-	void usageWhenCountsAreNotNonNegativeIntegersThenZero() {
+	void usageWhenCountsAreNotNonNegativeIntegersThenUnusable() {
 		Read read = read(utf8("{\"usage\":{\"prompt_tokens\":-5,\"completion_tokens\":2.5,"
 				+ "\"prompt_tokens_details\":{\"cached_tokens\":123456789012345678901234567890},"
 				+ "\"completion_tokens_details\":{\"reasoning_tokens\":\"7\"}}}"));
 
-		assertThat(read.usage()).isEqualTo(TokenUsage.NONE);
+		assertThat(read.usage()).isNull();
 		assertThat(read.malformed()).isFalse();
+	}
+
+	@ParameterizedTest
+	@MethodSource("io.aoaigateway.usage.UsageFixtures#unusableUsages")
+	void usageWhenAnyCountUnusableThenNullForEverySplit(String usage) {
+		byte[] body = utf8(
+				"{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"usage\":" + usage + ",\"choices\":[]}");
+
+		Read whole = sameForEverySplit(body, JsonUsageParserTests::read);
+
+		assertThat(whole.usage()).isNull();
+		assertThat(whole.id()).isEqualTo("chatcmpl-1");
+		assertThat(whole.malformed()).isFalse();
+	}
+
+	@Test
+	void usageWhenCountsAtTheCeilingThenKeptAndTotalDoesNotOverflow() {
+		Read read = read(utf8("{\"usage\":{\"prompt_tokens\":1000000000,\"completion_tokens\":1000000000,"
+				+ "\"prompt_tokens_details\":{\"cached_tokens\":1000000000}}}"));
+
+		assertThat(read.usage())
+			.isEqualTo(new TokenUsage(TokenUsage.MAX_TOKENS, TokenUsage.MAX_TOKENS, TokenUsage.MAX_TOKENS, 0));
+		assertThat(read.usage().totalTokens()).isEqualTo(2 * TokenUsage.MAX_TOKENS);
+	}
+
+	@Test
+	void usageWhenDetailsOrTheirCountsAreNullThenAbsent() {
+		Read read = read(utf8("{\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,"
+				+ "\"prompt_tokens_details\":null,\"completion_tokens_details\":{\"reasoning_tokens\":null}}}"));
+
+		assertThat(read.usage()).isEqualTo(new TokenUsage(7, 3, 0, 0));
+	}
+
+	@Test
+	void usageWhenUncountedMembersHoldAnythingThenIgnored() {
+		Read read = read(utf8("{\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"cost\":-1.5,"
+				+ "\"note\":\"x\",\"prompt_tokens_details\":{\"audio_tokens\":\"many\",\"cached_tokens\":2},"
+				+ "\"completion_tokens_details\":{\"accepted_prediction_tokens\":-4}}}"));
+
+		assertThat(read.usage()).isEqualTo(new TokenUsage(7, 3, 2, 0));
 	}
 
 	@Test

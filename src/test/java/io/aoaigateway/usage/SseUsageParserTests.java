@@ -6,6 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.aoaigateway.usage.UsageFixtures.concat;
@@ -162,6 +163,48 @@ class SseUsageParserTests {
 				+ "{\"reasoning_tokens\":1}}}}\n\n"));
 
 		assertThat(read.usage()).isEqualTo(new TokenUsage(3, 2, 0, 1));
+	}
+
+	@ParameterizedTest
+	@MethodSource("io.aoaigateway.usage.UsageFixtures#unusableUsages")
+	void usageWhenChatUsageChunkUnusableThenNullForEverySplit(String usage) {
+		byte[] stream = utf8("data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"
+				+ "data: {\"id\":\"c\",\"choices\":[],\"usage\":" + usage + "}\n\ndata: [DONE]\n\n");
+
+		Read whole = sameForEverySplit(stream, SseUsageParserTests::read);
+
+		assertThat(whole.usage()).isNull();
+		assertThat(whole.generatedCharacters()).isEqualTo(2);
+		assertThat(whole.done()).isTrue();
+	}
+
+	@ParameterizedTest
+	@MethodSource("io.aoaigateway.usage.UsageFixtures#unusableUsages")
+	void usageWhenResponsesTerminalUsageUnusableThenNullForEverySplit(String usage) {
+		byte[] stream = utf8("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\","
+				+ "\"delta\":\"Hey\"}\n\nevent: response.completed\ndata: {\"type\":\"response.completed\","
+				+ "\"response\":{\"id\":\"resp_1\",\"usage\":" + usage + "}}\n\n");
+
+		Read whole = sameForEverySplit(stream, SseUsageParserTests::read);
+
+		assertThat(whole.usage()).isNull();
+		assertThat(whole.generatedCharacters()).isEqualTo(3);
+	}
+
+	@Test
+	void usageWhenUnusableUsageFollowsAGoodOneThenNull() {
+		Read read = read(utf8(USAGE_CHUNK + "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":-1,"
+				+ "\"completion_tokens\":5}}\n\n"));
+
+		assertThat(read.usage()).isNull();
+	}
+
+	@Test
+	void usageWhenGoodUsageFollowsAnUnusableOneThenTheGoodOne() {
+		Read read = read(
+				utf8("data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":\"12\"}}\n\n" + USAGE_CHUNK));
+
+		assertThat(read.usage()).isEqualTo(new TokenUsage(12, 5, 0, 0));
 	}
 
 	@Test

@@ -63,6 +63,36 @@ final class UsageFixtures {
 		return splits;
 	}
 
+	/**
+	 * Usage objects that must not be charged: each has one count that is not an integer
+	 * from 0 to {@link TokenUsage#MAX_TOKENS}, or no count at all; every other member is
+	 * sound.
+	 * @return the usage objects, as JSON text
+	 */
+	static List<String> unusableUsages() {
+		List<String> bad = List.of("-1", "-9223372036854775808", "2.5", "5.0", "1e3", "\"7\"", "\"\"", "true", "false",
+				"{}", "[]", "[1]", "1000000001", "9223372036854775807", "9223372036854775808", "18446744073709551615",
+				"123456789012345678901234567890");
+		List<String> usages = new ArrayList<>();
+		for (String value : bad) {
+			usages.add("{\"prompt_tokens\":" + value + ",\"completion_tokens\":4,\"total_tokens\":14}");
+			usages.add("{\"prompt_tokens\":10,\"completion_tokens\":" + value + ",\"total_tokens\":14}");
+			usages.add("{\"prompt_tokens\":10,\"completion_tokens\":4,\"total_tokens\":" + value + "}");
+			usages.add("{\"input_tokens\":" + value + ",\"output_tokens\":4}");
+			usages.add("{\"input_tokens\":10,\"output_tokens\":" + value + "}");
+			usages.add("{\"prompt_tokens\":10,\"completion_tokens\":4,\"prompt_tokens_details\":{\"cached_tokens\":"
+					+ value + "}}");
+			usages.add("{\"input_tokens\":10,\"output_tokens\":4,\"output_tokens_details\":{\"reasoning_tokens\":"
+					+ value + "}}");
+		}
+		usages.add("{\"prompt_tokens\":null,\"completion_tokens\":4}");
+		usages.add("{\"prompt_tokens\":10,\"completion_tokens\":null}");
+		usages.add("{\"total_tokens\":null}");
+		usages.add("{}");
+		usages.add("{\"audio_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":1}}");
+		return usages;
+	}
+
 	/** Rewrites the LF line endings of a recording. */
 	static byte[] withLineEndings(byte[] bytes, String ending) {
 		String text = new String(bytes, StandardCharsets.UTF_8);
