@@ -156,13 +156,32 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 	 * @param window the window
 	 * @param tokens tokens already used or reserved in it
 	 * @param now the current time
+	 * @return whether the window was started here
 	 */
-	void seed(QuotaWindow window, long tokens, Instant now) {
+	boolean seed(QuotaWindow window, long tokens, Instant now) {
 		Arguments.requireNotNegative("tokens", tokens);
 		synchronized (this.lock) {
 			Counter counter = this.counters.get(window.key());
 			if (counter == null || counter.isForgottenAt(now)) {
 				counters(List.of(window), now).get(0).used = tokens;
+				return true;
+			}
+			return false;
+		}
+	}
+
+	/**
+	 * Changes the used tokens of a window this ledger counts, never below 0; a window it
+	 * does not count is left alone.
+	 * @param window the window
+	 * @param tokens tokens to add, negative to take away
+	 * @param now the current time
+	 */
+	void adjust(QuotaWindow window, long tokens, Instant now) {
+		synchronized (this.lock) {
+			Counter counter = this.counters.get(window.key());
+			if (counter != null && !counter.isForgottenAt(now)) {
+				counter.used = Math.max(0, counter.used + tokens);
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package io.aoaigateway.quota;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,13 @@ final class LocalQuotaView {
 
 	private @Nullable InMemoryQuotaLedger outage;
 
+	// Counts the store's replies seen, so that a call knows whether a window's start in
+	// the local ledger already counted its reservation.
+	private long version;
+
+	// For the current outage: when (in replies seen) each window was started.
+	private final Map<String, Long> startedAt = new HashMap<>();
+
 	LocalQuotaView(int maxWindows) {
 		if (maxWindows <= 0) {
 			throw new IllegalArgumentException("maxWindows must be positive, was " + maxWindows);
@@ -43,12 +51,14 @@ final class LocalQuotaView {
 	/**
 	 * Remembers windows as the shared store showed them.
 	 * @param states the windows' states in a reply of the store
+	 * @return the reply's place in the order of replies seen
 	 */
-	synchronized void saw(List<WindowState> states) {
+	synchronized long saw(List<WindowState> states) {
 		for (WindowState state : states) {
 			this.seen.put(state.window().key(),
 					new Seen(satAdd(state.used(), state.reserved()), state.window().resetsAt()));
 		}
+		return ++this.version;
 	}
 
 	/**
@@ -56,6 +66,32 @@ final class LocalQuotaView {
 	 */
 	synchronized void storeRecovered() {
 		this.outage = null;
+		this.startedAt.clear();
+	}
+
+	/**
+	 * Tells the view that a call the store admitted has ended while the view is in use:
+	 * where the local ledger started a window from a reply that showed the call's
+	 * reservation, the reservation is replaced by the call's usage there too, so that the
+	 * outage's windows do not keep counting estimates of calls long ended.
+	 * @param windows the call's windows
+	 * @param seenAt the place of the call's own reply, from {@link #saw}
+	 * @param reservedTokens the call's reservation
+	 * @param usedTokens its usage
+	 * @param now the current time
+	 */
+	synchronized void settledInStore(List<QuotaWindow> windows, long seenAt, long reservedTokens, long usedTokens,
+			Instant now) {
+		InMemoryQuotaLedger ledger = this.outage;
+		if (ledger == null) {
+			return;
+		}
+		for (QuotaWindow window : windows) {
+			Long started = this.startedAt.get(window.key());
+			if (started != null && started >= seenAt) {
+				ledger.adjust(window, usedTokens - reservedTokens, now);
+			}
+		}
 	}
 
 	/**
@@ -72,7 +108,10 @@ final class LocalQuotaView {
 		}
 		for (QuotaWindow window : windows) {
 			Seen last = this.seen.get(window.key());
-			ledger.seed(window, (last != null && now.isBefore(last.resetsAt())) ? last.tokens() : 0, now);
+			if (ledger.seed(window, (last != null && now.isBefore(last.resetsAt())) ? last.tokens() : 0, now)
+					&& this.startedAt.size() < this.maxWindows) {
+				this.startedAt.put(window.key(), this.version);
+			}
 		}
 		return ledger;
 	}

@@ -64,13 +64,13 @@ final class QuotaGate {
 					this.shared.reserve(reservation.id(), reservation.tokens(), windows, now, this.reservationTtl))
 			.map((decision) -> {
 				answered.set(true);
-				this.local.saw(decision.windows());
+				long seenAt = this.local.saw(decision.windows());
 				if (this.journal.size() == 0) {
 					this.local.storeRecovered();
 				}
 				this.journal.storeAnswered();
-				return decision.admitted() ? new Admission(Outcome.ADMITTED, decision, null)
-						: new Admission(Outcome.REFUSED, decision, null);
+				return decision.admitted() ? new Admission(Outcome.ADMITTED, decision, null, seenAt)
+						: new Admission(Outcome.REFUSED, decision, null, seenAt);
 			})
 			.onErrorResume((ex) -> {
 				answered.set(true);
@@ -88,17 +88,17 @@ final class QuotaGate {
 		if (this.monitor.policy() == FailurePolicy.FAIL_CLOSED) {
 			// The reserve may still reach the store: release it by id.
 			this.journal.submit(PendingCharge.settle(reservation, 0, now, remember()));
-			return Mono.just(new Admission(Outcome.STORE_DOWN, null, null));
+			return Mono.just(new Admission(Outcome.STORE_DOWN, null, null, 0));
 		}
 		List<QuotaWindow> windows = reservation.windows();
 		InMemoryQuotaLedger ledger = this.local.ledger(windows, now);
 		return ledger.reserve(reservation.id(), reservation.tokens(), windows, now, this.reservationTtl)
 			.map((decision) -> {
 				if (decision.admitted()) {
-					return new Admission(Outcome.ADMITTED_LOCAL, decision, ledger);
+					return new Admission(Outcome.ADMITTED_LOCAL, decision, ledger, 0);
 				}
 				this.journal.submit(PendingCharge.settle(reservation, 0, now, remember()));
-				return new Admission(Outcome.REFUSED, decision, null);
+				return new Admission(Outcome.REFUSED, decision, null, 0);
 			});
 	}
 
@@ -115,6 +115,9 @@ final class QuotaGate {
 		if (ledger != null) {
 			ledger.settle(reservation.id(), reservation.tokens(), usedTokens, reservation.windows(), now, remember())
 				.subscribe();
+		}
+		else {
+			this.local.settledInStore(reservation.windows(), admission.seenAt(), reservation.tokens(), usedTokens, now);
 		}
 		this.journal.submit(PendingCharge.settle(reservation, usedTokens, now, remember()));
 	}
@@ -159,8 +162,11 @@ final class QuotaGate {
 	 * @param decision the ledger's decision, with the windows' states; null when the
 	 * store failed under fail-closed
 	 * @param local the local ledger that admitted it, for {@link Outcome#ADMITTED_LOCAL}
+	 * @param seenAt the place of the store's reply among those the local view saw, for
+	 * {@link Outcome#ADMITTED}
 	 */
-	record Admission(Outcome outcome, @Nullable QuotaDecision decision, @Nullable InMemoryQuotaLedger local) {
+	record Admission(Outcome outcome, @Nullable QuotaDecision decision, @Nullable InMemoryQuotaLedger local,
+			long seenAt) {
 
 		boolean admitted() {
 			return this.outcome == Outcome.ADMITTED || this.outcome == Outcome.ADMITTED_LOCAL;

@@ -47,6 +47,12 @@ class SettlementJournalTests {
 		this.redis = RedisProcess.start();
 		this.connections = new RedisFixtures.Connections(this.redis.url());
 		this.ledger = new RedisQuotaLedger(this.connections.template(), PREFIX, Duration.ofMillis(200));
+		// Connected and warm, as the state store's start-up leaves it: the tests are
+		// about
+		// what happens after.
+		new RedisQuotaLedger(this.connections.template(), PREFIX, WAIT)
+			.reserve("warm-up", 0, List.of(), Instant.now(), Duration.ofSeconds(1))
+			.block(WAIT);
 	}
 
 	@AfterEach
