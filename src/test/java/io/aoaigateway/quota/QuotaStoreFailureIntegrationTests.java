@@ -53,9 +53,9 @@ class QuotaStoreFailureIntegrationTests {
 	private static GatewayInstance gatewayWithDeadRedis(String policy) {
 		GatewayFixtures.reset();
 		return GatewayInstance.start(Map.of("aoai.state.store", "redis", "aoai.state.failure-policy", policy,
-				"aoai.state.timeout", "300ms", "aoai.quota.journal.flush-timeout", "1s", "spring.data.redis.url", "redis://127.0.0.1:" + closedPort(),
-				"aoai.quota.policies[0].name", "user-default", "aoai.quota.policies[0].scope", "user",
-				"aoai.quota.policies[0].tokens-per-minute", 1000));
+				"aoai.state.timeout", "300ms", "aoai.quota.journal.flush-timeout", "1s", "spring.data.redis.url",
+				"redis://127.0.0.1:" + closedPort(), "aoai.quota.policies[0].name", "user-default",
+				"aoai.quota.policies[0].scope", "user", "aoai.quota.policies[0].tokens-per-minute", 1000));
 	}
 
 	private static ResponseEntity<String> chat(GatewayInstance gateway) {
