@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +28,8 @@ import reactor.core.publisher.Mono;
  * A write whose answer was lost may have reached the store: replaying it is safe because
  * the ledger applies each id once. While entries wait, new ones queue behind them instead
  * of trying the store themselves. Replays go in batches, each batch after the previous
- * one was written; after a failed batch the next try waits, doubling from
+ * one was written, and never two writes of one id in a batch, so the order of writes of
+ * one id is kept; after a failed batch the next try waits, doubling from
  * {@link #FIRST_BACKOFF} to {@link #MAX_BACKOFF}, unless the store is seen answering
  * first ({@link #storeAnswered()}). When the queue is full, new entries are dropped and
  * counted, and the first drop of an outage is logged.
@@ -187,8 +189,13 @@ final class SettlementJournal {
 			}
 			this.draining = true;
 			batch = new ArrayList<>(Math.min(BATCH, this.entries.size()));
+			Set<String> ids = new HashSet<>();
 			for (PendingCharge charge : this.entries) {
-				if (batch.size() == BATCH) {
+				// The writes of a batch may reach the store in any order; two writes of
+				// one
+				// id go in different batches so that the earlier one is the one that
+				// counts.
+				if (batch.size() == BATCH || !ids.add(charge.id())) {
 					break;
 				}
 				batch.add(charge);
