@@ -2,6 +2,7 @@ package io.aoaigateway.observability;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 
 import io.aoaigateway.usage.TokenUsage;
 import io.micrometer.core.instrument.Counter;
@@ -66,6 +67,12 @@ public final class GatewayMeters {
 
 	/** Quota decisions, by outcome. */
 	public static final String QUOTA_ADMISSIONS = "aoai.gateway.quota.admissions";
+
+	/** Quota charges waiting in the journal for the shared store. */
+	public static final String QUOTA_JOURNAL_SIZE = "aoai.gateway.quota.journal.size";
+
+	/** Quota journal entries, by outcome: queued, replayed, dropped. */
+	public static final String QUOTA_JOURNAL = "aoai.gateway.quota.journal";
 
 	/** Lookups of stateful objects' owners, by outcome. */
 	public static final String AFFINITY_LOOKUPS = "aoai.gateway.affinity.lookups";
@@ -170,6 +177,34 @@ public final class GatewayMeters {
 
 	public void quota(String outcome) {
 		Counter.builder(QUOTA_ADMISSIONS).tags("outcome", outcome).register(this.registry).increment();
+	}
+
+	/**
+	 * Publishes the size of the quota journal.
+	 * @param <T> the journal's type
+	 * @param journal the journal
+	 * @param size how to read its size
+	 */
+	public <T> void quotaJournalSize(T journal, ToIntFunction<T> size) {
+		Gauge.builder(QUOTA_JOURNAL_SIZE, journal, (value) -> size.applyAsInt(value))
+			.description("Quota charges waiting in the journal for the shared store")
+			.register(this.registry);
+		for (String outcome : new String[] { "queued", "replayed", "dropped" }) {
+			quotaJournal(outcome, 0);
+		}
+	}
+
+	/**
+	 * Counts quota journal entries.
+	 * @param outcome {@code queued}, {@code replayed} or {@code dropped}
+	 * @param entries how many
+	 */
+	public void quotaJournal(String outcome, long entries) {
+		Counter.builder(QUOTA_JOURNAL)
+			.description("Quota charges the journal queued, replayed to the shared store, or dropped when full")
+			.tags("outcome", outcome)
+			.register(this.registry)
+			.increment(entries);
 	}
 
 	public void affinity(String outcome) {

@@ -17,7 +17,8 @@ import reactor.core.publisher.Mono;
  * <p>
  * Memory stays bounded without a background thread: expired reservations are dropped when
  * their window is next touched, and windows (one minute after they reset) and remembered
- * charge ids are swept at most every {@link #SWEEP_INTERVAL} of the callers' time.
+ * charge and settled reservation ids are swept at most every {@link #SWEEP_INTERVAL} of
+ * the callers' time.
  */
 public class InMemoryQuotaLedger implements QuotaLedger {
 
@@ -39,6 +40,8 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 
 	private final Map<String, Instant> charged = new HashMap<>();
 
+	private final Map<String, Instant> settled = new HashMap<>();
+
 	private Instant nextSweep = Instant.MIN;
 
 	/**
@@ -56,7 +59,9 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 			synchronized (this.lock) {
 				sweep(now);
 				List<Counter> counters = counters(windows, now);
-				boolean admitted = true;
+				// Settled or released already: a reserve that comes after the caller gave
+				// up on it must not hold room that nothing releases.
+				boolean admitted = !isRemembered(this.settled, reservationId, now);
 				for (int i = 0; i < windows.size(); i++) {
 					Counter counter = counters.get(i);
 					if (counter.used + counter.reserved + tokens > windows.get(i).limit()) {
@@ -80,22 +85,27 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 	}
 
 	@Override
-	public Mono<Void> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
-			Instant now) {
+	public Mono<Boolean> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
+			Instant now, Duration remember) {
 		Arguments.requireNotNegative("reservedTokens", reservedTokens);
 		Arguments.requireNotNegative("usedTokens", usedTokens);
-		return Mono.fromRunnable(() -> {
+		Arguments.requirePositive("remember", remember);
+		return Mono.fromCallable(() -> {
 			synchronized (this.lock) {
 				sweep(now);
+				if (isRemembered(this.settled, reservationId, now)) {
+					return false;
+				}
+				this.settled.put(reservationId, now.plus(remember));
 				for (Counter counter : counters(windows, now)) {
-					// Absent when it expired and was dropped already: its tokens no
-					// longer
-					// count, so subtracting them again would undercount.
+					// Absent when it expired and was dropped already, or was never made:
+					// its tokens do not count, so subtracting them would undercount.
 					if (counter.reservations.remove(new Held(reservationId, reservedTokens)) != null) {
 						counter.reserved -= reservedTokens;
 					}
 					counter.used += usedTokens;
 				}
+				return true;
 			}
 		});
 	}
@@ -108,8 +118,7 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 		return Mono.fromCallable(() -> {
 			synchronized (this.lock) {
 				sweep(now);
-				Instant forgetAt = this.charged.get(chargeId);
-				if (forgetAt != null && now.isBefore(forgetAt)) {
+				if (isRemembered(this.charged, chargeId, now)) {
 					return false;
 				}
 				this.charged.put(chargeId, now.plus(remember));
@@ -142,11 +151,47 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 	}
 
 	/**
+	 * Starts a window that this ledger has not counted yet at tokens counted elsewhere
+	 * (what another store last showed); a window it counts already is left as it is.
+	 * @param window the window
+	 * @param tokens tokens already used or reserved in it
+	 * @param now the current time
+	 * @return whether the window was started here
+	 */
+	boolean seed(QuotaWindow window, long tokens, Instant now) {
+		Arguments.requireNotNegative("tokens", tokens);
+		synchronized (this.lock) {
+			Counter counter = this.counters.get(window.key());
+			if (counter == null || counter.isForgottenAt(now)) {
+				counters(List.of(window), now).get(0).used = tokens;
+				return true;
+			}
+			return false;
+		}
+	}
+
+	/**
+	 * Changes the used tokens of a window this ledger counts, never below 0; a window it
+	 * does not count is left alone.
+	 * @param window the window
+	 * @param tokens tokens to add, negative to take away
+	 * @param now the current time
+	 */
+	void adjust(QuotaWindow window, long tokens, Instant now) {
+		synchronized (this.lock) {
+			Counter counter = this.counters.get(window.key());
+			if (counter != null && !counter.isForgottenAt(now)) {
+				counter.used = Math.max(0, counter.used + tokens);
+			}
+		}
+	}
+
+	/**
 	 * @return how many windows and charge ids the ledger holds, for tests of its bounds
 	 */
 	int size() {
 		synchronized (this.lock) {
-			return this.counters.size() + this.charged.size();
+			return this.counters.size() + this.charged.size() + this.settled.size();
 		}
 	}
 
@@ -174,6 +219,12 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 		this.nextSweep = now.plus(SWEEP_INTERVAL);
 		this.counters.values().removeIf((counter) -> counter.isForgottenAt(now));
 		this.charged.values().removeIf((forgetAt) -> !now.isBefore(forgetAt));
+		this.settled.values().removeIf((forgetAt) -> !now.isBefore(forgetAt));
+	}
+
+	private static boolean isRemembered(Map<String, Instant> ids, String id, Instant now) {
+		Instant forgetAt = ids.get(id);
+		return forgetAt != null && now.isBefore(forgetAt);
 	}
 
 	private static List<WindowState> states(List<QuotaWindow> windows, List<Counter> counters) {

@@ -1,15 +1,19 @@
 package io.aoaigateway.quota;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -23,6 +27,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 @Configuration(proxyBeanMethods = false)
 class QuotaConfiguration {
 
+	/** Windows of the shared store that the local view remembers at most (a few MB). */
+	static final int LOCAL_VIEW_WINDOWS = 50_000;
+
 	@Bean
 	QuotaLedger quotaLedger(StateProperties state, ObjectProvider<ReactiveStringRedisTemplate> redis) {
 		return switch (state.store()) {
@@ -32,9 +39,26 @@ class QuotaConfiguration {
 	}
 
 	@Bean
-	GlobalFilter tokenQuotaFilter(QuotaProperties properties, QuotaLedger ledger, StateStoreMonitor monitor,
-			Clock clock, GatewayMeters meters) {
-		return new TokenQuotaFilter(properties, ledger, monitor, clock, meters);
+	SettlementJournal quotaJournal(QuotaProperties properties, QuotaLedger ledger, StateStoreMonitor monitor,
+			GatewayMeters meters) {
+		return new SettlementJournal(ledger, monitor, meters, properties.journal().maxEntries());
+	}
+
+	@Bean
+	QuotaGate quotaGate(QuotaProperties properties, QuotaLedger ledger, StateStoreMonitor monitor,
+			SettlementJournal journal) {
+		return new QuotaGate(ledger, monitor, journal, new LocalQuotaView(LOCAL_VIEW_WINDOWS),
+				properties.reservationTtl());
+	}
+
+	@Bean
+	GlobalFilter tokenQuotaFilter(QuotaProperties properties, QuotaGate gate, Clock clock, GatewayMeters meters) {
+		return new TokenQuotaFilter(properties, gate, clock, meters);
+	}
+
+	@Bean
+	SmartLifecycle quotaJournalFlush(QuotaProperties properties, SettlementJournal journal) {
+		return new JournalFlush(journal, properties.journal().flushTimeout());
 	}
 
 	@Bean
@@ -48,6 +72,60 @@ class QuotaConfiguration {
 		QuotaStatusHandler handler = new QuotaStatusHandler(new QuotaPolicies(properties.policies()), ledger, monitor,
 				clock);
 		return RouterFunctions.route().GET(QuotaStatusHandler.PATH, handler::status).build();
+	}
+
+	/**
+	 * Writes the journal's waiting charges at shutdown: after the web server has let the
+	 * calls in flight finish (its phases stop first), before the Redis connection closes
+	 * (phase 0 stops last).
+	 */
+	static final class JournalFlush implements SmartLifecycle {
+
+		private static final Log logger = LogFactory.getLog(JournalFlush.class);
+
+		private final SettlementJournal journal;
+
+		private final Duration timeout;
+
+		private volatile boolean running;
+
+		JournalFlush(SettlementJournal journal, Duration timeout) {
+			this.journal = journal;
+			this.timeout = timeout;
+		}
+
+		@Override
+		public void start() {
+			this.running = true;
+		}
+
+		@Override
+		public void stop() {
+			this.running = false;
+			int waiting = this.journal.size();
+			if (waiting == 0) {
+				return;
+			}
+			int lost = this.journal.flush(this.timeout);
+			if (lost > 0) {
+				logger.warn(lost + " quota charges could not be written to the shared store within " + this.timeout
+						+ " and are lost; their reservations expire on their own");
+			}
+			else {
+				logger.info(waiting + " waiting quota charges were written to the shared store");
+			}
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
+		@Override
+		public int getPhase() {
+			return 1;
+		}
+
 	}
 
 }

@@ -15,8 +15,11 @@ public interface QuotaLedger {
 
 	/**
 	 * Reserves tokens in every window, or in none: a window has room when
-	 * {@code used + reserved + tokens <= limit}.
-	 * @param reservationId unique id of this reservation
+	 * {@code used + reserved + tokens <= limit}. A reservation whose id was settled or
+	 * released already is never made (again), so that a reserve that reaches the store
+	 * after the caller gave up on it and released it leaves nothing behind; it answers
+	 * "not admitted".
+	 * @param reservationId unique id of this reservation, e.g. the call's id
 	 * @param tokens tokens to reserve (an estimate of the call), at least 0
 	 * @param windows the windows that apply to the call
 	 * @param now the current time
@@ -28,18 +31,23 @@ public interface QuotaLedger {
 			Duration reservationTtl);
 
 	/**
-	 * Replaces a reservation with the tokens the call really used. The used tokens are
-	 * charged even when the reservation has already expired. Call it once per
-	 * reservation.
+	 * Ends a reservation, once: replaces it with the tokens the call really used (0 to
+	 * release it, for a call that was refused or whose reservation's outcome the caller
+	 * never saw). Only the first settle of an id takes effect; later ones, and later
+	 * reserves of the id, change nothing while the id is remembered. The used tokens are
+	 * charged even when the reservation has expired or was never made.
 	 * @param reservationId the reservation's id
-	 * @param reservedTokens the tokens reserved under that id
-	 * @param usedTokens the tokens to charge
+	 * @param reservedTokens the tokens reserved (or asked for) under that id
+	 * @param usedTokens the tokens to charge, 0 to release
 	 * @param windows the windows the reservation was made in
-	 * @param now the current time
-	 * @return completes when stored
+	 * @param now the time the call ended
+	 * @param remember how long to remember that the id was settled: longer than the
+	 * reservation could live and than a settle may be retried
+	 * @return {@code true} if this call settled, {@code false} if the id was settled
+	 * before
 	 */
-	Mono<Void> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
-			Instant now);
+	Mono<Boolean> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
+			Instant now, Duration remember);
 
 	/**
 	 * Charges tokens once per charge id, however often it is called (e.g. an Assistants

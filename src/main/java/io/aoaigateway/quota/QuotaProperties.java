@@ -26,7 +26,11 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultMaxOutputTokens output tokens reserved for a call that sets no
  * {@code max_tokens} / {@code max_completion_tokens} / {@code max_output_tokens}
  * @param reservationTtl how long a reservation counts if its call never settles (a
- * replica that died mid-call); longer than the longest call
+ * replica that died mid-call, or one whose charge was lost from its journal). A call that
+ * runs longer is still charged in full when it ends; only its reservation stops holding
+ * room early. The default covers the failover time budget (60 s) plus a stream of the
+ * default output estimate at a slow model's pace
+ * @param journal the journal of charges waiting for the shared store
  * @param stampUser whether to set the request's {@code user} field to a pseudonymous id
  * of the caller, where the API accepts it, so that Azure's abuse monitoring can tell
  * callers apart without learning who they are
@@ -36,8 +40,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("aoai.quota")
 public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policies,
-		@DefaultValue("4096") @Positive int defaultMaxOutputTokens, @DefaultValue("15m") Duration reservationTtl,
-		@DefaultValue("true") boolean stampUser, @Nullable String pseudonymKey) {
+		@DefaultValue("4096") @Positive int defaultMaxOutputTokens, @DefaultValue("5m") Duration reservationTtl,
+		@DefaultValue @Valid Journal journal, @DefaultValue("true") boolean stampUser, @Nullable String pseudonymKey) {
 
 	@AssertTrue(message = "aoai.quota.policies[*].name must be unique")
 	public boolean isPolicyNamesUnique() {
@@ -48,6 +52,19 @@ public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policie
 	@AssertTrue(message = "aoai.quota.reservation-ttl must be positive")
 	public boolean isReservationTtlPositive() {
 		return !this.reservationTtl.isNegative() && !this.reservationTtl.isZero();
+	}
+
+	/**
+	 * Charges (settles, releases, run charges) that could not be written to the shared
+	 * store wait in memory and are replayed as soon as it answers.
+	 *
+	 * @param maxEntries the most charges that may wait; past it new ones are dropped (and
+	 * counted), which loses their usage
+	 * @param flushTimeout how long a graceful shutdown waits for waiting charges to be
+	 * written; what is still waiting then is lost
+	 */
+	public record Journal(@DefaultValue("10000") @Positive int maxEntries, @DefaultValue("10s") Duration flushTimeout) {
+
 	}
 
 	/**

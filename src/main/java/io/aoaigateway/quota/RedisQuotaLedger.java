@@ -25,17 +25,21 @@ import org.springframework.data.redis.core.script.RedisScript;
  * {@code used} and {@code reserved}, and a sorted set {@code K:r} of reservations,
  * members {@code <reservationId>:<tokens>} scored by their expiry in epoch milliseconds.
  * Every script first drops the reservations that expired. A charge id's marker is
- * {@code <prefix>charged:<id>}. Keys expire {@link #GRACE} after their window resets, so
- * Redis forgets ended windows by itself.
+ * {@code <prefix>charged:<id>}; a settled (or released) reservation's marker is
+ * {@code <prefix>done:<id>}, which also keeps a late reserve of that id from being added.
+ * Keys expire {@link #GRACE} after their window resets, so Redis forgets ended windows by
+ * itself.
  * <p>
  * Time is always the caller's {@code now}, never Redis's clock; expiries are set relative
- * to it, except the charge marker, which Redis expires on its own clock after
+ * to it, except the charge and settle markers, which Redis expires on its own clock after
  * {@code remember}.
  * <p>
  * Every call ends within the timeout: a Redis that is down, slow or unreachable makes the
  * {@link Mono} fail (a {@link java.util.concurrent.TimeoutException} or a connection
  * error) and the caller applies its fail-open or fail-closed policy. A call that timed
- * out may still have been applied.
+ * out may still have been applied: a settle or charge may therefore be sent again (it
+ * takes effect once), and a reserve whose answer was lost is released by settling its id
+ * with 0 tokens.
  * <p>
  * Redis Cluster is not handled yet: there, all keys of one call must hash to one slot
  * (e.g. with a hash tag per caller), which the key layout does not ensure.
@@ -89,26 +93,32 @@ public class RedisQuotaLedger implements QuotaLedger {
 			args.add(Long.toString(window.limit()));
 			args.add(ttl(window, now));
 		}
-		return run(RESERVE, windowKeys(windows), args).map((reply) -> {
+		List<String> keys = windowKeys(windows);
+		keys.add(doneKey(reservationId));
+		return run(RESERVE, keys, args).map((reply) -> {
 			String[] fields = reply.split(" ");
 			return new QuotaDecision("1".equals(fields[0]), states(windows, fields));
 		});
 	}
 
 	@Override
-	public Mono<Void> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
-			Instant now) {
+	public Mono<Boolean> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
+			Instant now, Duration remember) {
 		Arguments.requireNotNegative("reservedTokens", reservedTokens);
 		Arguments.requireNotNegative("usedTokens", usedTokens);
+		Arguments.requirePositive("remember", remember);
+		List<String> keys = windowKeys(windows);
+		keys.add(doneKey(reservationId));
 		List<String> args = new ArrayList<>();
 		args.add(millis(now));
 		args.add(reservationId + ":" + reservedTokens);
 		args.add(Long.toString(reservedTokens));
 		args.add(Long.toString(usedTokens));
+		args.add(Long.toString(remember.toMillis()));
 		for (QuotaWindow window : windows) {
 			args.add(ttl(window, now));
 		}
-		return run(SETTLE, windowKeys(windows), args).then();
+		return run(SETTLE, keys, args).map("1"::equals);
 	}
 
 	@Override
@@ -136,6 +146,10 @@ public class RedisQuotaLedger implements QuotaLedger {
 	private Mono<String> run(RedisScript<String> script, List<String> keys, List<String> args) {
 		// single(): every script answers exactly one value.
 		return this.calls.run(this.redis.execute(script, keys, args).single());
+	}
+
+	private String doneKey(String reservationId) {
+		return this.keyPrefix + "done:" + reservationId;
 	}
 
 	private List<String> windowKeys(List<QuotaWindow> windows) {

@@ -1,3 +1,4 @@
+-- KEYS: the windows' pairs, then the reservation id's settled marker.
 -- ARGV: now, tokens, expiresAt (epoch ms), reservationId, then per window: limit, ttl (ms).
 -- Checks every window first and adds to all of them or to none.
 local tokens = tonumber(ARGV[2])
@@ -10,6 +11,11 @@ for i = 1, windows do
   if used[i] + reserved[i] + tokens > tonumber(ARGV[3 + 2 * i]) then
     admitted = '0'
   end
+end
+-- Settled or released already: this reserve arrives after the gateway gave up on it.
+-- Adding it now would hold room that nothing ever releases.
+if redis.call('EXISTS', KEYS[#KEYS]) == 1 then
+  admitted = '0'
 end
 if admitted == '1' then
   for i = 1, windows do

@@ -21,6 +21,9 @@ abstract class QuotaLedgerContractTests {
 
 	static final Duration TTL = Duration.ofSeconds(30);
 
+	/** How long settled ids are remembered: longer than a reservation lives. */
+	static final Duration REMEMBER = Duration.ofMinutes(5);
+
 	/**
 	 * Windows end an hour after {@link #NOW}, so that moving time by minutes stays inside
 	 * them.
@@ -222,12 +225,100 @@ abstract class QuotaLedgerContractTests {
 				new WindowState(minute, 0, 1_000));
 	}
 
+	@Test
+	void settleWhenCalledTwiceThenOnlyTheFirstTakesEffect() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("r1", 500, List.of(minute), NOW);
+
+		boolean first = settle("r1", 500, 120, List.of(minute), NOW.plusSeconds(1));
+		boolean second = settle("r1", 500, 120, List.of(minute), NOW.plusSeconds(2));
+		boolean third = settle("r1", 500, 999, List.of(minute), NOW.plusSeconds(3));
+
+		assertThat(first).isTrue();
+		assertThat(second).isFalse();
+		assertThat(third).isFalse();
+		assertThat(read(List.of(minute), NOW.plusSeconds(3))).containsExactly(new WindowState(minute, 120, 0));
+	}
+
+	@Test
+	void settleWhenCalledConcurrentlyThenExactlyOneTakesEffect() throws Exception {
+		QuotaWindow minute = window("alice:minute", 1_000_000);
+		reserve("r1", 500, List.of(minute), NOW);
+
+		List<Boolean> settled = concurrently(50, (i) -> settle("r1", 500, 100, List.of(minute), NOW));
+
+		assertThat(settled).containsOnlyOnce(true);
+		assertThat(read(List.of(minute), NOW)).containsExactly(new WindowState(minute, 100, 0));
+	}
+
+	@Test
+	void reserveWhenItsIdWasReleasedBeforeThenLeavesNothingBehind() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		QuotaWindow day = window("alice:day", 30_000);
+
+		// The gateway gave up on r1 (timeout) and released it; then the late reserve
+		// lands.
+		assertThat(settle("r1", 400, 0, List.of(minute, day), NOW)).isTrue();
+		QuotaDecision late = reserve("r1", 400, List.of(minute, day), NOW);
+
+		assertThat(late.admitted()).isFalse();
+		assertThat(read(List.of(minute, day), NOW.plusSeconds(1))).containsExactly(new WindowState(minute, 0, 0),
+				new WindowState(day, 0, 0));
+		assertThat(reserve("r2", 1_000, List.of(minute, day), NOW.plusSeconds(1)).admitted()).isTrue();
+	}
+
+	@Test
+	void settleWhenReserveLandedLateAfterTheCallerGaveUpThenReleasesIt() {
+		QuotaWindow day = window("alice:day", 30_000);
+
+		// The reserve timed out for the gateway but was applied by the store; the
+		// release by id that follows takes it out again.
+		reserve("r1", 4_000, List.of(day), NOW);
+		settle("r1", 4_000, 0, List.of(day), NOW.plusSeconds(1));
+
+		assertThat(read(List.of(day), NOW.plusSeconds(1))).containsExactly(new WindowState(day, 0, 0));
+	}
+
+	@Test
+	void settleWhenNoReservationWasMadeThenChargesTheUsedTokens() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+
+		// Admitted while the store was down; the settle is replayed from the journal.
+		assertThat(settle("r1", 500, 300, List.of(minute), NOW)).isTrue();
+
+		assertThat(read(List.of(minute), NOW)).containsExactly(new WindowState(minute, 300, 0));
+	}
+
+	@Test
+	void settleWhenAfterExpiryAndRepeatedThenChargesOnce() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("r1", 500, List.of(minute), NOW);
+		Instant late = NOW.plus(TTL).plusSeconds(5);
+
+		settle("r1", 500, 450, List.of(minute), late);
+		settle("r1", 500, 450, List.of(minute), late.plusSeconds(1));
+
+		assertThat(read(List.of(minute), late.plusSeconds(1))).containsExactly(new WindowState(minute, 450, 0));
+	}
+
+	@Test
+	void settleWhenIdsDifferThenEachTakesEffect() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("r1", 100, List.of(minute), NOW);
+		reserve("r2", 100, List.of(minute), NOW);
+
+		assertThat(settle("r1", 100, 10, List.of(minute), NOW)).isTrue();
+		assertThat(settle("r2", 100, 20, List.of(minute), NOW)).isTrue();
+
+		assertThat(read(List.of(minute), NOW)).containsExactly(new WindowState(minute, 30, 0));
+	}
+
 	QuotaDecision reserve(String id, long tokens, List<QuotaWindow> windows, Instant now) {
 		return ledger().reserve(id, tokens, windows, now, TTL).block(WAIT);
 	}
 
-	void settle(String id, long reserved, long used, List<QuotaWindow> windows, Instant now) {
-		ledger().settle(id, reserved, used, windows, now).block(WAIT);
+	boolean settle(String id, long reserved, long used, List<QuotaWindow> windows, Instant now) {
+		return ledger().settle(id, reserved, used, windows, now, REMEMBER).block(WAIT);
 	}
 
 	boolean chargeOnce(String id, long used, List<QuotaWindow> windows, Instant now, Duration remember) {

@@ -96,7 +96,7 @@ abstract class RedisQuotaLedgerContractTests extends QuotaLedgerContractTests {
 		QuotaWindow minute = window("alice:minute", 1_000);
 		reserve("r1", 500, List.of(minute), NOW);
 
-		replica().settle("r1", 500, 100, List.of(minute), NOW).block(WAIT);
+		replica().settle("r1", 500, 100, List.of(minute), NOW, REMEMBER).block(WAIT);
 
 		assertThat(read(List.of(minute), NOW)).containsExactly(new WindowState(minute, 100, 0));
 	}
@@ -115,6 +115,26 @@ abstract class RedisQuotaLedgerContractTests extends QuotaLedgerContractTests {
 		}
 		assertThat(this.redis.getExpire(this.prefix + "charged:run:abc").block(WAIT)).isPositive()
 			.isLessThanOrEqualTo(Duration.ofMinutes(5));
+	}
+
+	@Test
+	void settleWhenCalledThenItsMarkerExpiresAfterRemember() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+
+		settle("r1", 100, 50, List.of(minute), NOW);
+
+		assertThat(this.redis.getExpire(this.prefix + "done:r1").block(WAIT)).isPositive()
+			.isLessThanOrEqualTo(REMEMBER);
+	}
+
+	@Test
+	void reserveWhenReleasedByAnotherReplicaFirstThenAddsNoKey() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+
+		replica().settle("r1", 100, 0, List.of(minute), NOW, REMEMBER).block(WAIT);
+		reserve("r1", 100, List.of(minute), NOW);
+
+		assertThat(this.redis.hasKey(this.prefix + "alice:minute:r").block(WAIT)).isFalse();
 	}
 
 	@Test

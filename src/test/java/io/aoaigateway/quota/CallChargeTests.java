@@ -2,7 +2,6 @@ package io.aoaigateway.quota;
 
 import java.util.List;
 
-import io.aoaigateway.quota.TokenQuotaFilter.Reservation;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.TokenUsage;
 import org.junit.jupiter.api.Test;
@@ -12,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What a call is charged for each way it can end.
  */
-class TokenQuotaFilterTests {
+class CallChargeTests {
 
 	private static final Reservation CHAT = new Reservation("r", new TokenEstimate(100, 500), MeteredOperation.CHAT,
 			List.of());
@@ -57,7 +56,7 @@ class TokenQuotaFilterTests {
 
 	private static long charge(Reservation reservation, TokenUsage reported, Integer status, boolean completed,
 			boolean cancelled, boolean streamed, long characters) {
-		return TokenQuotaFilter.charge(reservation,
+		return CallCharge.of(reservation,
 				new CallUsage(reported, characters, streamed, status, completed, cancelled, List.of(), List.of()));
 	}
 

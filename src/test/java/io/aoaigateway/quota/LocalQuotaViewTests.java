@@ -1,0 +1,126 @@
+package io.aoaigateway.quota;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The view a replica admits against while the shared store fails.
+ */
+class LocalQuotaViewTests {
+
+	private static final Instant NOW = Instant.parse("2026-05-01T12:00:10Z");
+
+	private static final Duration TTL = Duration.ofMinutes(5);
+
+	private static final Duration WAIT = Duration.ofSeconds(5);
+
+	private final QuotaWindow minute = new QuotaWindow("alice:m", 1_000, NOW.plusSeconds(50));
+
+	@Test
+	void ledgerWhenWindowWasSeenThenStartsAtWhatTheStoreShowed() {
+		LocalQuotaView view = new LocalQuotaView(10);
+		view.saw(List.of(new WindowState(this.minute, 600, 300)));
+
+		InMemoryQuotaLedger ledger = view.ledger(List.of(this.minute), NOW);
+
+		assertThat(ledger.reserve("c1", 100, List.of(this.minute), NOW, TTL).block(WAIT).admitted()).isTrue();
+		assertThat(ledger.reserve("c2", 1, List.of(this.minute), NOW, TTL).block(WAIT).admitted()).isFalse();
+	}
+
+	@Test
+	void ledgerWhenWindowNeverSeenThenStartsEmpty() {
+		LocalQuotaView view = new LocalQuotaView(10);
+
+		InMemoryQuotaLedger ledger = view.ledger(List.of(this.minute), NOW);
+
+		assertThat(ledger.reserve("c1", 1_000, List.of(this.minute), NOW, TTL).block(WAIT).admitted()).isTrue();
+	}
+
+	@Test
+	void ledgerWhenSeenWindowHasResetThenIgnoresWhatWasSeen() {
+		LocalQuotaView view = new LocalQuotaView(10);
+		view.saw(List.of(new WindowState(this.minute, 1_000, 0)));
+		QuotaWindow next = new QuotaWindow("alice:m", 1_000, NOW.plusSeconds(110));
+
+		InMemoryQuotaLedger ledger = view.ledger(List.of(next), NOW.plusSeconds(50));
+
+		assertThat(ledger.reserve("c1", 1_000, List.of(next), NOW.plusSeconds(50), TTL).block(WAIT).admitted())
+			.isTrue();
+	}
+
+	@Test
+	void ledgerWhenOutageGoesOnThenKeepsCountingItsOwnCalls() {
+		LocalQuotaView view = new LocalQuotaView(10);
+		view.saw(List.of(new WindowState(this.minute, 500, 0)));
+		InMemoryQuotaLedger first = view.ledger(List.of(this.minute), NOW);
+		first.reserve("c1", 400, List.of(this.minute), NOW, TTL).block(WAIT);
+		view.saw(List.of(new WindowState(this.minute, 0, 0)));
+
+		InMemoryQuotaLedger again = view.ledger(List.of(this.minute), NOW);
+
+		assertThat(again).isSameAs(first);
+		assertThat(again.reserve("c2", 101, List.of(this.minute), NOW, TTL).block(WAIT).admitted()).isFalse();
+	}
+
+	@Test
+	void ledgerWhenStoreRecoveredThenTheNextOutageStartsAfresh() {
+		LocalQuotaView view = new LocalQuotaView(10);
+		InMemoryQuotaLedger first = view.ledger(List.of(this.minute), NOW);
+		first.reserve("c1", 900, List.of(this.minute), NOW, TTL).block(WAIT);
+		view.saw(List.of(new WindowState(this.minute, 200, 0)));
+		view.storeRecovered();
+
+		InMemoryQuotaLedger next = view.ledger(List.of(this.minute), NOW);
+
+		assertThat(next).isNotSameAs(first);
+		assertThat(next.reserve("c2", 800, List.of(this.minute), NOW, TTL).block(WAIT).admitted()).isTrue();
+		assertThat(next.reserve("c3", 1, List.of(this.minute), NOW, TTL).block(WAIT).admitted()).isFalse();
+	}
+
+	@Test
+	void settledInStoreWhenTheOutageCountedTheCallsReservationThenCountsItsUsageInstead() {
+		LocalQuotaView view = new LocalQuotaView(10);
+		long seenAt = view.saw(List.of(new WindowState(this.minute, 0, 900)));
+		InMemoryQuotaLedger ledger = view.ledger(List.of(this.minute), NOW);
+
+		view.settledInStore(List.of(this.minute), seenAt, 900, 100, NOW);
+
+		assertThat(ledger.reserve("c1", 900, List.of(this.minute), NOW, TTL).block(WAIT).admitted()).isTrue();
+		assertThat(ledger.reserve("c2", 1, List.of(this.minute), NOW, TTL).block(WAIT).admitted()).isFalse();
+	}
+
+	@Test
+	void settledInStoreWhenTheOutageStartedBeforeTheCallsReplyThenChangesNothing() {
+		LocalQuotaView view = new LocalQuotaView(10);
+		view.saw(List.of(new WindowState(this.minute, 500, 0)));
+		InMemoryQuotaLedger ledger = view.ledger(List.of(this.minute), NOW);
+		long seenAt = view.saw(List.of(new WindowState(this.minute, 500, 300)));
+
+		view.settledInStore(List.of(this.minute), seenAt, 300, 10, NOW);
+
+		assertThat(ledger.reserve("c1", 500, List.of(this.minute), NOW, TTL).block(WAIT).admitted()).isTrue();
+		assertThat(ledger.reserve("c2", 1, List.of(this.minute), NOW, TTL).block(WAIT).admitted()).isFalse();
+	}
+
+	@Test
+	void sawWhenMoreWindowsThanTheBoundThenForgetsTheLeastRecentlySeen() {
+		LocalQuotaView view = new LocalQuotaView(2);
+
+		for (int i = 0; i < 5; i++) {
+			view.saw(List.of(new WindowState(new QuotaWindow("w" + i, 1_000, NOW.plusSeconds(50)), 1_000, 0)));
+		}
+
+		assertThat(view.size()).isEqualTo(2);
+		QuotaWindow forgotten = new QuotaWindow("w0", 1_000, NOW.plusSeconds(50));
+		QuotaWindow kept = new QuotaWindow("w4", 1_000, NOW.plusSeconds(50));
+		InMemoryQuotaLedger ledger = view.ledger(List.of(forgotten, kept), NOW);
+		assertThat(ledger.reserve("c1", 1, List.of(forgotten), NOW, TTL).block(WAIT).admitted()).isTrue();
+		assertThat(ledger.reserve("c2", 1, List.of(kept), NOW, TTL).block(WAIT).admitted()).isFalse();
+	}
+
+}
