@@ -2,6 +2,7 @@ package io.aoaigateway.quota;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.aoaigateway.state.RedisCalls;
+import io.aoaigateway.state.StateStoreWarmUp;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.ClassPathResource;
@@ -44,7 +47,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  * Redis Cluster is not handled yet: there, all keys of one call must hash to one slot
  * (e.g. with a hash tag per caller), which the key layout does not ensure.
  */
-public class RedisQuotaLedger implements QuotaLedger {
+public class RedisQuotaLedger implements QuotaLedger, StateStoreWarmUp {
 
 	/**
 	 * How long Redis keeps a window after it resets: a late settle of a call that started
@@ -77,6 +80,20 @@ public class RedisQuotaLedger implements QuotaLedger {
 		this.redis = redis;
 		this.keyPrefix = keyPrefix;
 		this.calls = new RedisCalls(timeout);
+	}
+
+	/**
+	 * Loads the scripts at start-up, so that the first calls are sent by their SHA-1
+	 * (EVALSHA) and never pay for NOSCRIPT and a second round trip.
+	 */
+	@Override
+	public Mono<Void> warmUp() {
+		return this.calls
+			.run(this.redis
+				.execute((connection) -> Flux.just(RESERVE, SETTLE, CHARGE_ONCE, READ)
+					.concatMap((script) -> connection.scriptingCommands()
+						.scriptLoad(ByteBuffer.wrap(script.getScriptAsString().getBytes(StandardCharsets.UTF_8)))))
+				.then());
 	}
 
 	@Override

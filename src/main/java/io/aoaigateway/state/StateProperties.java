@@ -59,7 +59,10 @@ public record StateProperties(@DefaultValue("memory") @NotNull Store store, @Def
 	/** What a call gets while the store is failing. */
 	public enum FailurePolicy {
 
-		/** The call goes ahead unmetered: availability first. */
+		/**
+		 * The call is admitted against the replica's local view of the quota, charged
+		 * later: availability first.
+		 */
 		FAIL_OPEN,
 
 		/** The call is refused with 503: quotas first. */
