@@ -84,10 +84,7 @@ class ShutdownIntegrationTests {
 	}
 
 	private static void awaitTrue(BooleanSupplier condition) {
-		Mono.fromCallable(condition::getAsBoolean)
-			.filter(Boolean::booleanValue)
-			.repeatWhenEmpty(400, (attempts) -> attempts.delayElements(Duration.ofMillis(25)))
-			.block(Duration.ofSeconds(15));
+		Eventually.eventually(condition::getAsBoolean, Boolean::booleanValue, Duration.ofSeconds(15));
 	}
 
 }

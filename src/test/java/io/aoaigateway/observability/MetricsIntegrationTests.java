@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import io.aoaigateway.Eventually;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.simulator.ScriptedAnswer;
 import org.junit.jupiter.api.BeforeEach;
@@ -193,10 +194,8 @@ class MetricsIntegrationTests {
 	// answer: scrape until the call is counted.
 	private Scrape scrapeAfterOneCall(Scrape before) {
 		double expected = before.value("aoai_gateway_requests_total", Map.of()) + 1;
-		return Mono.fromCallable(this::scrape)
-			.filter((scrape) -> scrape.value("aoai_gateway_requests_total", Map.of()) >= expected)
-			.repeatWhenEmpty(200, (attempts) -> attempts.delayElements(Duration.ofMillis(25)))
-			.block(Duration.ofSeconds(10));
+		return Eventually.eventually(this::scrape,
+				(scrape) -> scrape.value("aoai_gateway_requests_total", Map.of()) >= expected, Duration.ofSeconds(10));
 	}
 
 	private WebClient client() {

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.aoaigateway.FakeClock;
+import io.aoaigateway.Eventually;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.local.LocalTokenIssuer;
 import io.aoaigateway.simulator.AzureOpenAiSimulator;
@@ -322,10 +323,8 @@ class QuotaIntegrationTests {
 	// Waits until the caller's calls have settled (nothing reserved), then returns the
 	// window.
 	private JsonNode settledWindow(String token, String policy, String period) {
-		return Mono.fromCallable(() -> window(token, policy, period))
-			.filter((window) -> window.path("reserved").asLong() == 0)
-			.repeatWhenEmpty(200, (attempts) -> attempts.delayElements(Duration.ofMillis(25)))
-			.block(Duration.ofSeconds(10));
+		return Eventually.eventually(() -> window(token, policy, period),
+				(window) -> window.path("reserved").asLong() == 0, Duration.ofSeconds(10));
 	}
 
 	private JsonNode window(String token, String policy, String period) {

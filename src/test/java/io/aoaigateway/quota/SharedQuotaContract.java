@@ -8,13 +8,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.aoaigateway.Eventually;
 import io.aoaigateway.FakeClock;
 import io.aoaigateway.GatewayInstance;
 import io.aoaigateway.local.LocalTokenIssuer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -89,10 +89,8 @@ abstract class SharedQuotaContract {
 	}
 
 	private static JsonNode settled(GatewayInstance gateway, String token) {
-		return Mono.fromCallable(() -> minuteWindow(gateway, token))
-			.filter((window) -> window.path("reserved").asLong() == 0)
-			.repeatWhenEmpty(200, (attempts) -> attempts.delayElements(Duration.ofMillis(25)))
-			.block(Duration.ofSeconds(10));
+		return Eventually.eventually(() -> minuteWindow(gateway, token),
+				(window) -> window.path("reserved").asLong() == 0, Duration.ofSeconds(10));
 	}
 
 	private static JsonNode minuteWindow(GatewayInstance gateway, String token) {
