@@ -18,6 +18,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -47,7 +48,13 @@ public class AuthConfiguration {
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(timestamps,
 				new TenantIssuerValidator(properties.issuers(), properties.allowedTenants()),
 				audienceValidator(properties.audiences()), new CallerSubjectValidator()));
-		return decoder;
+		// Keys that cannot be fetched fail with a plain IllegalStateException, which
+		// Spring Security would let through as a 500. As a JwtException that is not a
+		// BadJwtException it becomes an AuthenticationServiceException: 503, since the
+		// token itself may well be valid.
+		return (token) -> decoder.decode(token)
+			.onErrorMap((ex) -> !(ex instanceof JwtException),
+					(ex) -> new JwtException("The token issuer's signing keys could not be obtained", ex));
 	}
 
 	@Bean

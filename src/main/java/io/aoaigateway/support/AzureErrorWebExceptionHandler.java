@@ -9,8 +9,10 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -33,10 +35,19 @@ final class AzureErrorWebExceptionHandler implements ErrorWebExceptionHandler {
 					+ " " + exchange.getRequest().getPath() + ": " + ex);
 		}
 		exchange.getResponse().getHeaders().clear();
+		if (ex instanceof AuthenticationServiceException) {
+			exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+		}
 		return GatewayErrors.write(exchange, error);
 	}
 
 	private static AzureError toAzureError(Throwable ex) {
+		// The token could not be checked (the issuer's keys are unreachable): it may well
+		// be valid, so not 401.
+		if (ex instanceof AuthenticationServiceException) {
+			return AzureError.of(HttpStatus.SERVICE_UNAVAILABLE,
+					"The gateway cannot validate access tokens right now; try again shortly.");
+		}
 		if (ex instanceof DataBufferLimitException) {
 			return AzureError.payloadTooLarge();
 		}
