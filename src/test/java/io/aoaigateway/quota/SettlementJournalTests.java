@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import io.aoaigateway.RedisFixtures;
 import io.aoaigateway.RedisProcess;
 import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.state.StateProperties.FailurePolicy;
@@ -36,34 +35,22 @@ class SettlementJournalTests {
 
 	private final StateStoreMonitor monitor = new StateStoreMonitor(this.registry, FailurePolicy.FAIL_OPEN);
 
-	private RedisProcess redis;
+	private OwnRedisLedgerFixtures store;
 
-	private RedisFixtures.Connections connections;
+	private RedisProcess redis;
 
 	private RedisQuotaLedger ledger;
 
 	@BeforeEach
 	void start() {
-		this.redis = RedisProcess.start();
-		this.connections = new RedisFixtures.Connections(this.redis.url());
-		this.ledger = new RedisQuotaLedger(this.connections.template(), PREFIX, Duration.ofMillis(200));
-		// Connected and warm, as the state store's start-up leaves it: the tests are
-		// about
-		// what happens after.
-		new RedisQuotaLedger(this.connections.template(), PREFIX, WAIT)
-			.reserve("warm-up", 0, List.of(), Instant.now(), Duration.ofSeconds(1))
-			.block(WAIT);
+		this.store = new OwnRedisLedgerFixtures(PREFIX, Duration.ofMillis(200), WAIT);
+		this.redis = this.store.redis();
+		this.ledger = this.store.ledger();
 	}
 
 	@AfterEach
 	void stop() {
-		this.redis.resume();
-		try {
-			this.connections.close(PREFIX);
-		}
-		finally {
-			this.redis.close();
-		}
+		this.store.close();
 	}
 
 	@Test
