@@ -1,15 +1,20 @@
 package io.aoaigateway.routing;
 
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 
 import io.aoaigateway.routing.RouteTarget.DeploymentSource;
 import io.aoaigateway.support.AzureError;
 import io.aoaigateway.support.GatewayAttributes;
 import io.aoaigateway.support.GatewayErrors;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -33,6 +38,8 @@ final class BackendRoutingFilter implements GlobalFilter, Ordered {
 	static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
 
 	private static final String DEPLOYMENTS_PREFIX = "/openai/deployments/";
+
+	private static final Set<String> CREDENTIAL_PARAMETERS = Set.of("subscription-key", "api-key");
 
 	private final BackendSelector selector;
 
@@ -93,11 +100,40 @@ final class BackendRoutingFilter implements GlobalFilter, Ordered {
 			path = DEPLOYMENTS_PREFIX + selected.azureName() + ((end < 0) ? "" : path.substring(end));
 		}
 		StringBuilder url = new StringBuilder(selected.backend().url().toString()).append(path);
-		String query = request.getURI().getRawQuery();
+		String query = withoutCredentials(request.getURI().getRawQuery());
 		if (query != null) {
 			url.append('?').append(query);
 		}
 		return URI.create(url.toString());
+	}
+
+	// APIM takes its key as ?subscription-key=, and some clients put api-key in the query
+	// too: a caller's credential never reaches Azure, wherever the caller put it.
+	static @Nullable String withoutCredentials(@Nullable String rawQuery) {
+		if (rawQuery == null) {
+			return null;
+		}
+		StringJoiner kept = new StringJoiner("&");
+		for (String parameter : rawQuery.split("&")) {
+			if (!CREDENTIAL_PARAMETERS.contains(parameterName(parameter))) {
+				kept.add(parameter);
+			}
+		}
+		return (kept.length() == 0) ? null : kept.toString();
+	}
+
+	private static String parameterName(String parameter) {
+		int equals = parameter.indexOf('=');
+		String raw = (equals < 0) ? parameter : parameter.substring(0, equals);
+		String name;
+		try {
+			name = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+		}
+		catch (IllegalArgumentException ex) {
+			// A malformed escape: compare it as written.
+			name = raw;
+		}
+		return name.trim().toLowerCase(Locale.ROOT);
 	}
 
 }

@@ -52,6 +52,21 @@ class BackendRoutingFilterTests {
 		assertThat(url).hasToString("https://apim.example.com/aoai/openai/threads/thread_1");
 	}
 
+	@Test
+	void backendUrlWhenCallerPutsAKeyInTheQueryThenItIsDropped() {
+		URI url = url("/openai/deployments/gpt-4o/chat/completions?subscription-key=s3cret&api-version=2024-10-21"
+				+ "&API-KEY=k2&Subscription%2DKey=s4&api-key", "gpt-4o", "gpt-4o");
+
+		assertThat(url).hasToString(
+				"https://eu.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21");
+	}
+
+	@Test
+	void backendUrlWhenOnlyCredentialsThenNoQueryIsLeft() {
+		assertThat(url("/openai/deployments/gpt-4o/chat/completions?api-key=k", "gpt-4o", "gpt-4o"))
+			.hasToString("https://eu.openai.azure.com/openai/deployments/gpt-4o/chat/completions");
+	}
+
 	private static URI url(String requested, String deployment, String azureName) {
 		BackendDeployment selected = new BackendDeployment(EU, azureName);
 		RouteTarget target = new RouteTarget("deployments", deployment, DeploymentSource.PATH, List.of(selected));
