@@ -65,6 +65,15 @@ public final class GatewayMeters {
 	 */
 	public static final String IDLE_TIMEOUTS = "aoai.gateway.idle.timeouts";
 
+	/**
+	 * Request-body bytes held in memory now, against
+	 * {@code aoai.server.max-buffered-bodies}.
+	 */
+	public static final String BUFFERED_BODY_BYTES = "aoai.gateway.server.buffered.body";
+
+	/** Client connections open now, against {@code aoai.server.max-connections}. */
+	public static final String CONNECTIONS = "aoai.gateway.server.connections";
+
 	/** Quota decisions, by outcome. */
 	public static final String QUOTA_ADMISSIONS = "aoai.gateway.quota.admissions";
 

@@ -8,8 +8,10 @@ import java.util.Map;
 
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.GatewayInstance;
+import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.server.RawHttpFixtures.Connection;
 import io.aoaigateway.server.RawHttpFixtures.Response;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,6 +87,7 @@ class BufferedBodyBudgetIntegrationTests {
 				}
 			}
 			long held = budget.used();
+			double gauge = gateway.bean(MeterRegistry.class).get(GatewayMeters.BUFFERED_BODY_BYTES).gauge().value();
 
 			String answer = gateway.client()
 				.post()
@@ -98,6 +101,7 @@ class BufferedBodyBudgetIntegrationTests {
 
 			assertThat(answer).contains("choices");
 			assertThat(held).isLessThanOrEqualTo(BUDGET - BUDGET / 4);
+			assertThat(gauge).isEqualTo((double) held);
 			assertThat(holding).hasSize(4);
 			assertThat(refused).hasSize(2).allSatisfy((response) -> {
 				assertThat(response.status()).isEqualTo(503);
@@ -114,6 +118,7 @@ class BufferedBodyBudgetIntegrationTests {
 			}
 		}
 		assertThat(RawHttpFixtures.await(WAIT, () -> budget.used() == 0)).as("budget held: %d", budget.used()).isTrue();
+		assertThat(gateway.bean(MeterRegistry.class).get(GatewayMeters.BUFFERED_BODY_BYTES).gauge().value()).isZero();
 	}
 
 }
