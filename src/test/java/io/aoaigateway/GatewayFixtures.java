@@ -2,6 +2,7 @@ package io.aoaigateway;
 
 import java.time.Clock;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import io.aoaigateway.local.LocalTokenIssuer;
 import io.aoaigateway.simulator.AzureOpenAiSimulator;
@@ -59,6 +60,24 @@ public final class GatewayFixtures {
 		registry.add("aoai.auth.issuers", ISSUER::issuer);
 		registry.add("aoai.auth.audiences", () -> LocalTokenIssuer.AUDIENCE);
 		registry.add("aoai.auth.allowed-tenants", () -> LocalTokenIssuer.TENANT);
+	}
+
+	/**
+	 * Adds a backend of a test's own after the shared simulators, with the key
+	 * {@code key-of-<name>}.
+	 * @param registry the test's property registry
+	 * @param index its place in {@code aoai.routing.backends}, 2 or more
+	 * @param name its name
+	 * @param url where it listens, read when the context starts
+	 * @param deployments the deployments it serves, comma-separated
+	 */
+	public static void addBackend(DynamicPropertyRegistry registry, int index, String name, Supplier<Object> url,
+			String deployments) {
+		String backend = "aoai.routing.backends[" + index + "].";
+		registry.add(backend + "name", () -> name);
+		registry.add(backend + "url", url);
+		registry.add(backend + "api-key", () -> "key-of-" + name);
+		registry.add(backend + "deployments", () -> deployments);
 	}
 
 	/**

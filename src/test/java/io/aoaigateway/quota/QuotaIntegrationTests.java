@@ -92,10 +92,7 @@ class QuotaIntegrationTests {
 		registry.add("aoai.routing.backends[0].url", () -> PACED.baseUrl().toString());
 		registry.add("aoai.auth.jwk-set-uri", () -> ISSUER.jwkSetUri().toString());
 		registry.add("aoai.auth.issuers", ISSUER::issuer);
-		registry.add("aoai.routing.backends[2].name", () -> "broken");
-		registry.add("aoai.routing.backends[2].url", () -> "http://127.0.0.1:" + BROKEN.port());
-		registry.add("aoai.routing.backends[2].api-key", () -> "key-of-broken");
-		registry.add("aoai.routing.backends[2].deployments", () -> "broken-model");
+		GatewayFixtures.addBackend(registry, 2, "broken", () -> "http://127.0.0.1:" + BROKEN.port(), "broken-model");
 		registry.add("aoai.quota.policies[0].name", () -> "user-default");
 		registry.add("aoai.quota.policies[0].scope", () -> "user");
 		registry.add("aoai.quota.policies[0].tokens-per-minute", () -> PER_MINUTE);

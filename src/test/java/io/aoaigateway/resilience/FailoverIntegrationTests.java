@@ -88,18 +88,10 @@ class FailoverIntegrationTests {
 		registry.add("aoai.routing.backends[1].deployments[2].alias", () -> "gpt-4o-eu");
 		registry.add("aoai.routing.backends[1].deployments[3].name", () -> "dead-first");
 		registry.add("aoai.routing.backends[1].deployments[3].alias", () -> "gpt-4o-eu");
-		registry.add("aoai.routing.backends[2].name", () -> "breaks-streams");
-		registry.add("aoai.routing.backends[2].url", () -> "http://127.0.0.1:" + BREAKS_STREAMS.port());
-		registry.add("aoai.routing.backends[2].api-key", () -> "key-of-breaks-streams");
-		registry.add("aoai.routing.backends[2].deployments", () -> "flaky-model");
-		registry.add("aoai.routing.backends[3].name", () -> "dead");
-		registry.add("aoai.routing.backends[3].url", () -> "http://127.0.0.1:" + DEAD_PORT);
-		registry.add("aoai.routing.backends[3].api-key", () -> "key-of-dead");
-		registry.add("aoai.routing.backends[3].deployments", () -> "dead-first");
-		registry.add("aoai.routing.backends[4].name", () -> "sim-slow");
-		registry.add("aoai.routing.backends[4].url", () -> SLOW.baseUrl().toString());
-		registry.add("aoai.routing.backends[4].api-key", () -> "key-of-sim-slow");
-		registry.add("aoai.routing.backends[4].deployments", () -> "slow-model");
+		GatewayFixtures.addBackend(registry, 2, "breaks-streams", () -> "http://127.0.0.1:" + BREAKS_STREAMS.port(),
+				"flaky-model");
+		GatewayFixtures.addBackend(registry, 3, "dead", () -> "http://127.0.0.1:" + DEAD_PORT, "dead-first");
+		GatewayFixtures.addBackend(registry, 4, "sim-slow", () -> SLOW.baseUrl().toString(), "slow-model");
 		registry.add("aoai.failover.stream-idle-timeout", () -> "300ms");
 	}
 

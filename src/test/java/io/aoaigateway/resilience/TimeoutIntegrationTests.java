@@ -127,16 +127,11 @@ class TimeoutIntegrationTests {
 		registry.add("aoai.routing.stateful-backend", () -> "stalls");
 		registry.add("aoai.routing.backends[1].deployments[2].name", () -> "hung-first");
 		registry.add("aoai.routing.backends[1].deployments[2].alias", () -> "gpt-4o-eu");
-		registry.add("aoai.routing.backends[2].name", () -> "hung");
-		registry.add("aoai.routing.backends[2].url", () -> "http://127.0.0.1:" + HUNG.port());
-		registry.add("aoai.routing.backends[2].api-key", () -> "key-of-hung");
 		registry.add("aoai.routing.backends[2].priority", () -> "0");
-		registry.add("aoai.routing.backends[2].deployments", () -> "hung-first");
-		registry.add("aoai.routing.backends[3].name", () -> "stalls");
-		registry.add("aoai.routing.backends[3].url", () -> "http://127.0.0.1:" + STALLS.port());
-		registry.add("aoai.routing.backends[3].api-key", () -> "key-of-stalls");
+		GatewayFixtures.addBackend(registry, 2, "hung", () -> "http://127.0.0.1:" + HUNG.port(), "hung-first");
 		registry.add("aoai.routing.backends[3].priority", () -> "5");
-		registry.add("aoai.routing.backends[3].deployments", () -> "stalled-json,unlabelled-stream");
+		GatewayFixtures.addBackend(registry, 3, "stalls", () -> "http://127.0.0.1:" + STALLS.port(),
+				"stalled-json,unlabelled-stream");
 		registry.add("aoai.failover.attempt-timeout", ATTEMPT_TIMEOUT::toString);
 		registry.add("aoai.failover.generation-timeout", GENERATION_TIMEOUT::toString);
 		registry.add("aoai.failover.time-budget", () -> "20s");
