@@ -22,6 +22,8 @@ import io.aoaigateway.RedisFixtures;
 import io.aoaigateway.RedisProcess;
 import io.aoaigateway.TcpDelayProxy;
 import io.aoaigateway.local.LocalTokenIssuer;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -52,6 +54,8 @@ import static org.awaitility.Awaitility.await;
  * the window exceeds its limit at most by the documented bound.
  */
 class SharedQuotaFaultIntegrationTests {
+
+	private static final Log logger = LogFactory.getLog(SharedQuotaFaultIntegrationTests.class);
 
 	static final long PER_MINUTE = 1_000;
 
@@ -321,10 +325,10 @@ class SharedQuotaFaultIntegrationTests {
 		// Exact while every call was reserved in Redis; one more limit (two replicas)
 		// when some were admitted against a replica's local view.
 		long bound = (outcome.outcomes().get("admitted_local") > 0) ? PER_MINUTE : 0;
-		System.out
-			.printf("QUOTA-FAULT | %s | tried %d, answered %s in %d ms | admitted %.0f (shared %.0f, local %.0f), unmetered %.0f,"
+		logger.info(String
+			.format("QUOTA-FAULT | %s | tried %d, answered %s in %d ms | admitted %.0f (shared %.0f, local %.0f), unmetered %.0f,"
 					+ " refused %.0f, store-down %.0f | charged %d of %d tokens answered | phantom reservations %d (%d tokens) |"
-					+ " used %d of %d a minute, overshoot %d (bound %d) | journal replayed %.0f, dropped %.0f | settled %d ms after the burst%n",
+					+ " used %d of %d a minute, overshoot %d (bound %d) | journal replayed %.0f, dropped %.0f | settled %d ms after the burst",
 					scenario, burst.tried(), burst.statuses(), burst.took().toMillis(),
 					outcome.outcomes().get("admitted") + outcome.outcomes().get("admitted_local"),
 					outcome.outcomes().get("admitted"), outcome.outcomes().get("admitted_local"),
@@ -332,7 +336,7 @@ class SharedQuotaFaultIntegrationTests {
 					outcome.outcomes().get("rejected_rate") + outcome.outcomes().get("rejected_budget"),
 					outcome.outcomes().get("refused_store_down"), outcome.usedMinute(), burst.usage(),
 					outcome.reservationKeys(), outcome.reserved(), outcome.usedMinute(), PER_MINUTE, overshoot, bound,
-					outcome.replayed(), outcome.dropped(), outcome.recovery().toMillis());
+					outcome.replayed(), outcome.dropped(), outcome.recovery().toMillis()));
 	}
 
 	private static WebClient client(GatewayInstance replica) {

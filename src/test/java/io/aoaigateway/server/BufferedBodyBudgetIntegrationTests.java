@@ -12,6 +12,8 @@ import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.server.RawHttpFixtures.Connection;
 import io.aoaigateway.server.RawHttpFixtures.Response;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * timeouts are long here, so that nothing but the budget decides.
  */
 class BufferedBodyBudgetIntegrationTests {
+
+	private static final Log logger = LogFactory.getLog(BufferedBodyBudgetIntegrationTests.class);
 
 	static final long BUDGET = 4 * 1024 * 1024;
 
@@ -109,8 +113,8 @@ class BufferedBodyBudgetIntegrationTests {
 				assertThat(InboundLimitsIntegrationTests.error(response).path("code").asString())
 					.isEqualTo("ServiceUnavailable");
 			});
-			System.out.printf("stalled uploads: 6 x %d of %d bytes, %d held, %d refused, budget held %d of %d%n", sent,
-					declared, holding.size(), refused.size(), held, BUDGET);
+			logger.info(String.format("stalled uploads: 6 x %d of %d bytes, %d held, %d refused, budget held %d of %d",
+					sent, declared, holding.size(), refused.size(), held, BUDGET));
 		}
 		finally {
 			for (Connection connection : holding) {

@@ -14,6 +14,8 @@ import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.GatewayInstance;
 import io.aoaigateway.server.RawHttpFixtures.Connection;
 import io.aoaigateway.server.RawHttpFixtures.Response;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * limits set small so that every timeout fires within a test.
  */
 class InboundLimitsIntegrationTests {
+
+	private static final Log logger = LogFactory.getLog(InboundLimitsIntegrationTests.class);
 
 	static final Duration HEADER_TIMEOUT = Duration.ofMillis(500);
 
@@ -141,9 +145,9 @@ class InboundLimitsIntegrationTests {
 			Duration drained = Duration.ofNanos(System.nanoTime() - started);
 
 			assertThat(allClosed).as("connections held: %d", server.openConnections()).isTrue();
-			System.out.printf(
-					"slowloris burst: 300 connections, %d still open when the burst ended, %d open %d ms later%n", peak,
-					server.openConnections() - before, drained.toMillis());
+			logger.info(String.format(
+					"slowloris burst: 300 connections, %d still open when the burst ended, %d open %d ms later", peak,
+					server.openConnections() - before, drained.toMillis()));
 			for (Connection connection : connections) {
 				assertThat(connection.awaitClose(WAIT)).isTrue();
 			}

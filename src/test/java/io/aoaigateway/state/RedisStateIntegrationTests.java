@@ -14,6 +14,8 @@ import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.GatewayInstance;
 import io.aoaigateway.RedisProcess;
 import io.aoaigateway.TcpDelayProxy;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -32,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code FIGURE ...} lines.
  */
 class RedisStateIntegrationTests {
+
+	private static final Log logger = LogFactory.getLog(RedisStateIntegrationTests.class);
 
 	private static final String RESERVE_ERRORS = "aoai_gateway_state_errors_total{operation=\"quota.reserve\"}";
 
@@ -256,7 +260,7 @@ class RedisStateIntegrationTests {
 	}
 
 	private static void figure(String line) {
-		System.out.println("FIGURE " + line);
+		logger.info("FIGURE " + line);
 	}
 
 }
