@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.aoaigateway.usage.TokenUsage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,7 +57,7 @@ final class LocalQuotaView {
 	synchronized long saw(List<WindowState> states) {
 		for (WindowState state : states) {
 			this.seen.put(state.window().key(),
-					new Seen(satAdd(state.used(), state.reserved()), state.window().resetsAt()));
+					new Seen(TokenUsage.addSaturated(state.used(), state.reserved()), state.window().resetsAt()));
 		}
 		return ++this.version;
 	}
@@ -121,11 +122,6 @@ final class LocalQuotaView {
 	 */
 	synchronized int size() {
 		return this.seen.size();
-	}
-
-	private static long satAdd(long a, long b) {
-		long sum = a + b;
-		return (sum < 0) ? Long.MAX_VALUE : sum;
 	}
 
 	private record Seen(long tokens, Instant resetsAt) {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
-import io.aoaigateway.state.StateProperties.FailurePolicy;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -208,12 +207,8 @@ public final class RedisConnector implements SmartLifecycle {
 			this.waitedEnough = true;
 			logger.warn("Redis is still not connected " + this.startupTimeout.toSeconds()
 					+ " s after start-up (aoai.state.startup-timeout); the replica reports ready anyway and handles calls "
-					+ describe(this.monitor.policy()) + " until Redis answers");
+					+ this.monitor.policy().describe() + " until Redis answers");
 		}
-	}
-
-	private static String describe(FailurePolicy policy) {
-		return (policy == FailurePolicy.FAIL_OPEN) ? "without quota (fail-open)" : "by refusing them (fail-closed)";
 	}
 
 }

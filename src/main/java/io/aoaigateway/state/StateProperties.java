@@ -66,7 +66,15 @@ public record StateProperties(@DefaultValue("memory") @NotNull Store store, @Def
 		FAIL_OPEN,
 
 		/** The call is refused with 503: quotas first. */
-		FAIL_CLOSED
+		FAIL_CLOSED;
+
+		/**
+		 * @return how calls are handled under this policy, for log lines
+		 */
+		public String describe() {
+			return (this == FAIL_OPEN) ? "against this replica's local view of the quota (fail-open)"
+					: "by refusing them (fail-closed)";
+		}
 
 	}
 

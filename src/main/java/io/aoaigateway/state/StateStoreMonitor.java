@@ -216,7 +216,7 @@ public final class StateStoreMonitor {
 		State to = event.getStateTransition().getToState();
 		if (from == State.CLOSED && to != State.CLOSED) {
 			logger.warn("The shared state store is failing (" + this.lastFailure + "); calls are now handled "
-					+ describe(this.policy) + " until it answers again");
+					+ this.policy.describe() + " until it answers again");
 		}
 		else if (to == State.CLOSED) {
 			logger.info("The shared state store answers again; quotas are enforced");
@@ -235,10 +235,6 @@ public final class StateStoreMonitor {
 			.description("Shared state store operations not attempted because the store's circuit was open")
 			.tag("operation", operation)
 			.register(this.registry);
-	}
-
-	private static String describe(FailurePolicy policy) {
-		return (policy == FailurePolicy.FAIL_OPEN) ? "without quota (fail-open)" : "by refusing them (fail-closed)";
 	}
 
 }
