@@ -83,8 +83,7 @@ public class RedisAffinityStore implements AffinityStore, StateStoreWarmUp {
 			InMemoryAffinityStore.checkTtl(ttl);
 			String value = encode(owner, now.plus(ttl));
 			// Expiration.milliseconds(): always PX; the template's Duration overload
-			// would
-			// send EX for whole seconds.
+			// would send EX for whole seconds.
 			return this.calls
 				.run(this.redis.opsForValue()
 					.set(this.keyPrefix + objectId, value, Expiration.milliseconds(ttl.toMillis())))

@@ -192,8 +192,7 @@ final class SettlementJournal {
 			Set<String> ids = new HashSet<>();
 			for (PendingCharge charge : this.entries) {
 				// The writes of a batch may reach the store in any order; two writes of
-				// one
-				// id go in different batches so that the earlier one is the one that
+				// one id go in different batches so that the earlier one is the one that
 				// counts.
 				if (batch.size() == BATCH || !ids.add(charge.id())) {
 					break;

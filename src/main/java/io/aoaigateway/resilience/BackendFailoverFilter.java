@@ -340,8 +340,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 	// the headers it added are taken back. NettyRoutingFilter also took the server's
 	// "Transfer-Encoding: chunked" away for an answer with a Content-Length: without it
 	// the next answer would go out close-delimited ("Connection: close"), and a stream
-	// cut
-	// short (idle timeout, backend gone) would look complete to the client.
+	// cut short (idle timeout, backend gone) would look complete to the client.
 	private static void discard(ServerWebExchange exchange) {
 		Connection connection = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR);
 		if (connection != null) {

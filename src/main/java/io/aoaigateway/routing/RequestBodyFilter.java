@@ -74,10 +74,8 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 	}
 
 	// aoai.server.body-read-timeout / body-total-timeout: Reactor Netty fails the body
-	// with
-	// these and closes the connection; the caller gets 408, not the 500 of an unknown
-	// error.
-	// (Reactor Netty's RequestTimeoutException is not public.)
+	// with these and closes the connection; the caller gets 408, not the 500 of an
+	// unknown error. (Reactor Netty's RequestTimeoutException is not public.)
 	private static boolean isInboundTimeout(Throwable ex) {
 		return ex instanceof ReadTimeoutException
 				|| ex.getClass().getName().equals("reactor.netty.http.server.RequestTimeoutException");
@@ -129,8 +127,7 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 	}
 
 	// 503 rather than 429: the caller is within its quota; the gateway is short of
-	// memory,
-	// and SDKs retry both, honouring Retry-After.
+	// memory, and SDKs retry both, honouring Retry-After.
 	private static Mono<Void> busy(ServerWebExchange exchange) {
 		HttpHeaders headers = exchange.getResponse().getHeaders();
 		headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER.toSeconds()));

@@ -170,8 +170,7 @@ final class InboundGuard extends ChannelDuplexHandler {
 		response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 		this.responseOpen = true;
 		// Written from here, it skips Reactor Netty's handlers, which may still be
-		// serving
-		// a request whose body this was: they only find the connection closed.
+		// serving a request whose body this was: they only find the connection closed.
 		ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
 	}
 

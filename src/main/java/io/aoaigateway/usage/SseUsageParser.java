@@ -397,8 +397,7 @@ public final class SseUsageParser {
 		this.generatedCharacters = TokenUsage.addSaturated(this.generatedCharacters, event.choicesCharacters);
 		if (name == null) {
 			// Chat and completions chunks are data-only events. An Assistants object's
-			// usage
-			// is only taken from its terminal event, never from a nameless one.
+			// usage is only taken from its terminal event, never from a nameless one.
 			if ((event.usage != null || event.usageUnusable)
 					&& (event.object == null || !event.object.startsWith("thread."))) {
 				// An unusable usage replaces what came before: the stream's usage is

@@ -63,8 +63,7 @@ class InboundLimitsIntegrationTests {
 				BODY_TOTAL_TIMEOUT.toMillis() + "ms", "aoai.server.max-buffered-bodies", BUDGET + "B",
 				"server.netty.idle-timeout", IDLE_TIMEOUT.toMillis() + "ms"));
 		// The body read timeout counts while the server does not read either: the first
-		// call
-		// of a cold JVM (class loading, the JWKS fetch) could outlast its small test
+		// call of a cold JVM (class loading, the JWKS fetch) could outlast its small test
 		// value.
 		gateway.client()
 			.post()
