@@ -1,5 +1,6 @@
 package io.aoaigateway;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,6 +16,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * a store) or settings a shared test context cannot have.
  */
 public final class GatewayInstance implements AutoCloseable {
+
+	private static final Duration SCRAPE_WAIT = Duration.ofSeconds(30);
 
 	private final ConfigurableApplicationContext context;
 
@@ -64,6 +67,13 @@ public final class GatewayInstance implements AutoCloseable {
 	 */
 	public WebClient client() {
 		return WebClient.create("http://localhost:" + port());
+	}
+
+	/**
+	 * @return what Prometheus would scrape from the gateway now
+	 */
+	public String scrape() {
+		return client().get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class).block(SCRAPE_WAIT);
 	}
 
 	/**

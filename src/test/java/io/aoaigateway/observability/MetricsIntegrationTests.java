@@ -10,7 +10,6 @@ import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.simulator.ScriptedAnswer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -31,7 +31,7 @@ class QuotaStoreFailureIntegrationTests {
 			assertThat(answer.getStatusCode().value()).isEqualTo(200);
 			assertThat(answer.getHeaders().getFirst("x-ratelimit-limit-tokens")).isEqualTo("1000");
 			await().atMost(Duration.ofSeconds(10))
-				.untilAsserted(() -> assertThat(scrape(gateway)).contains("aoai_gateway_state_degraded 1.0")
+				.untilAsserted(() -> assertThat(gateway.scrape()).contains("aoai_gateway_state_degraded 1.0")
 					.containsPattern("aoai_gateway_state_errors_total\\{operation=\"quota.reserve\"} [1-9]")
 					.contains("aoai_gateway_quota_admissions_total{outcome=\"admitted_local\"} 1.0")
 					.contains("aoai_gateway_quota_journal_size 1.0"));
@@ -71,15 +71,6 @@ class QuotaStoreFailureIntegrationTests {
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]" + limit + "}")
 			.exchangeToMono((response) -> response.toEntity(String.class))
-			.block(Duration.ofSeconds(10));
-	}
-
-	private static String scrape(GatewayInstance gateway) {
-		return gateway.client()
-			.get()
-			.uri("/actuator/prometheus")
-			.retrieve()
-			.bodyToMono(String.class)
 			.block(Duration.ofSeconds(10));
 	}
 

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -311,11 +310,7 @@ class SharedQuotaFaultIntegrationTests {
 	}
 
 	private static double metric(GatewayInstance replica, String series) {
-		String scrape = client(replica).get()
-			.uri("/actuator/prometheus")
-			.retrieve()
-			.bodyToMono(String.class)
-			.block(WAIT);
+		String scrape = replica.scrape();
 		Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
 		return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
 	}

@@ -5,11 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.aoaigateway.Eventually;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.GatewayInstance;
 import io.aoaigateway.RedisProcess;
@@ -19,7 +20,6 @@ import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -56,7 +56,7 @@ class RedisStateIntegrationTests {
 
 				List<Integer> statuses = burst(gateway, 30);
 
-				String metrics = scrape(gateway);
+				String metrics = gateway.scrape();
 				assertThat(readiness).contains("\"warm\":true");
 				assertThat(statuses).hasSize(30).containsOnly(200);
 				assertThat(value(metrics, ADMITTED)).isEqualTo(30);
@@ -80,7 +80,7 @@ class RedisStateIntegrationTests {
 				awaitReadiness(gateway, (status) -> status.getStatusCode().value() == 200);
 				long readyMillis = millisSince(start);
 				ResponseEntity<String> refused = chat(gateway, "bob");
-				String down = scrape(gateway);
+				String down = gateway.scrape();
 
 				long restarted = System.nanoTime();
 				redis.restart();
@@ -94,7 +94,7 @@ class RedisStateIntegrationTests {
 				assertThat(down).contains("aoai_gateway_state_degraded 1.0");
 				assertThat(value(down, RESERVE_SHORT_CIRCUITED)).isEqualTo(1);
 				assertThat(served.getStatusCode().value()).isEqualTo(200);
-				assertThat(value(scrape(gateway), ADMITTED)).isEqualTo(1);
+				assertThat(value(gateway.scrape(), ADMITTED)).isEqualTo(1);
 				figure("Redis down at start-up (bound 8 s), fail-closed | ready after " + readyMillis
 						+ " ms; call meanwhile: 503, not attempted (short-circuited); Redis started: recovered in "
 						+ recoveredMillis + " ms, next call metered");
@@ -114,26 +114,26 @@ class RedisStateIntegrationTests {
 				proxy.delay(Duration.ofMillis(700));
 				assertThat(chat(gateway, "slow").getStatusCode().value()).isEqualTo(200);
 				proxy.delay(Duration.ZERO);
-				String afterSlowCall = scrape(gateway);
+				String afterSlowCall = gateway.scrape();
 
 				long paused = System.nanoTime();
 				redis.pause();
 				List<Long> whilePaused = timedBurst(gateway, 20);
 				long detectMillis = millisSince(paused);
 				List<Long> afterOpen = timedBurst(gateway, 10);
-				String open = scrape(gateway);
+				String open = gateway.scrape();
 				long resumed = System.nanoTime();
 				redis.resume();
 				awaitMetrics(gateway, (metrics) -> metrics.contains("aoai_gateway_state_degraded 0.0"));
 				long resumeRecoveryMillis = millisSince(resumed);
-				double admittedBeforeRestart = value(scrape(gateway), ADMITTED);
+				double admittedBeforeRestart = value(gateway.scrape(), ADMITTED);
 
 				long restarted = System.nanoTime();
 				redis.restart();
 				// Calls that come before Lettuce has reconnected go unmetered; the first
 				// one after is charged, its script loaded again after NOSCRIPT.
 				awaitCondition(() -> chat(gateway, "after-restart").getStatusCode().value() == 200
-						&& value(scrape(gateway), ADMITTED) > admittedBeforeRestart);
+						&& value(gateway.scrape(), ADMITTED) > admittedBeforeRestart);
 				long restartRecoveryMillis = millisSince(restarted);
 
 				assertThat(value(afterSlowCall, RESERVE_ERRORS)).isEqualTo(1);
@@ -215,30 +215,16 @@ class RedisStateIntegrationTests {
 	}
 
 	private static void awaitMetrics(GatewayInstance gateway, Predicate<String> condition) {
-		poll(() -> scrape(gateway), condition);
+		poll(gateway::scrape, condition);
 	}
 
-	private static void awaitCondition(Callable<Boolean> condition) {
+	private static void awaitCondition(Supplier<Boolean> condition) {
 		poll(condition, Boolean::booleanValue);
 	}
 
-	// Asks again every 50 ms, on a thread that may block, until the answer fits or 30 s
-	// have passed.
-	private static <T> T poll(Callable<T> question, Predicate<T> fits) {
-		return Mono.fromCallable(question)
-			.subscribeOn(Schedulers.boundedElastic())
-			.filter(fits)
-			.repeatWhenEmpty(600, (attempts) -> attempts.delayElements(Duration.ofMillis(50)))
-			.block(Duration.ofSeconds(30));
-	}
-
-	private static String scrape(GatewayInstance gateway) {
-		return gateway.client()
-			.get()
-			.uri("/actuator/prometheus")
-			.retrieve()
-			.bodyToMono(String.class)
-			.block(Duration.ofSeconds(10));
+	// Asks again, on the test's thread, until the answer fits or 30 s have passed.
+	private static <T> T poll(Supplier<T> question, Predicate<T> fits) {
+		return Eventually.eventually(question, fits, Duration.ofSeconds(30));
 	}
 
 	private static double value(String metrics, String series) {

@@ -195,12 +195,7 @@ class StreamHygieneIntegrationTests {
 	}
 
 	private static String scrape() {
-		return gateway.client()
-			.get()
-			.uri("/actuator/prometheus")
-			.retrieve()
-			.bodyToMono(String.class)
-			.block(Duration.ofSeconds(30));
+		return gateway.scrape();
 	}
 
 	private static double metric(Pattern series) {

@@ -98,12 +98,7 @@ class UsageSanityIntegrationTests {
 	}
 
 	private static double metric(String name) {
-		String scrape = gateway.client()
-			.get()
-			.uri("/actuator/prometheus")
-			.retrieve()
-			.bodyToMono(String.class)
-			.block(Duration.ofSeconds(30));
+		String scrape = gateway.scrape();
 		double sum = 0;
 		for (String line : scrape.split("\n")) {
 			if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
