@@ -1,8 +1,12 @@
 package io.aoaigateway.usage;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
+import io.aoaigateway.Eventually;
+import io.aoaigateway.FakeClock;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.GatewayInstance;
 import io.aoaigateway.simulator.ScriptedAnswer;
@@ -13,6 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,12 +34,17 @@ class UsageSanityIntegrationTests {
 
 	private static final int MAX_TOKENS = 50;
 
+	// Held still: a minute window that rolled over between a call and the read of its
+	// window would show nothing used.
+	private static final FakeClock CLOCK = new FakeClock(Instant.now());
+
 	private static GatewayInstance gateway;
 
 	@BeforeAll
 	static void start() {
 		gateway = GatewayInstance.start(Map.of("aoai.quota.policies[0].name", "user-default",
-				"aoai.quota.policies[0].scope", "user", "aoai.quota.policies[0].tokens-per-minute", 1_000_000));
+				"aoai.quota.policies[0].scope", "user", "aoai.quota.policies[0].tokens-per-minute", 1_000_000),
+				StillClock.class);
 	}
 
 	@AfterAll
@@ -71,17 +83,10 @@ class UsageSanityIntegrationTests {
 		assertThat(metric("gen_ai_client_token_usage_sum")).isEqualTo(tokensBefore);
 	}
 
-	// Waits until the caller's call has settled (nothing reserved). Polled on this
-	// thread: a blocking read cannot run on the scheduler a reactive repeat uses.
+	// Waits until the caller's call has settled (nothing reserved).
 	private static JsonNode settledMinute(String token) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		JsonNode minute = minute(token);
-		while (minute.path("reserved").asLong() != 0 && System.nanoTime() < deadline) {
-			Thread.onSpinWait();
-			minute = minute(token);
-		}
-		assertThat(minute.path("reserved").asLong()).as("tokens still reserved").isZero();
-		return minute;
+		return Eventually.eventually(() -> minute(token), (minute) -> minute.path("reserved").asLong() == 0,
+				Duration.ofSeconds(10));
 	}
 
 	private static JsonNode minute(String token) {
@@ -106,6 +111,17 @@ class UsageSanityIntegrationTests {
 			}
 		}
 		return sum;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class StillClock {
+
+		@Bean
+		@Primary
+		Clock stillClock() {
+			return CLOCK;
+		}
+
 	}
 
 }
