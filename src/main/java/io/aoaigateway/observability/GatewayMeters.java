@@ -1,7 +1,12 @@
 package io.aoaigateway.observability;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 import io.aoaigateway.usage.TokenUsage;
@@ -16,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Every meter the gateway publishes, by name and tag key: OpenTelemetry GenAI names where
  * they exist, {@code aoai.gateway.*} for the gateway's own. Dashboards and alerts under
- * {@code observability/} refer to these names.
+ * {@code observability/} refer to these names. Each meter is resolved once per tag set
+ * and then reused, so that measuring a call allocates nothing for its meters.
  */
 public final class GatewayMeters {
 
@@ -92,17 +98,107 @@ public final class GatewayMeters {
 	/** Usage records dropped because the writer fell behind. */
 	public static final String USAGE_RECORDS_DROPPED = "aoai.gateway.usage.records.dropped";
 
-	private final MeterRegistry registry;
+	/**
+	 * Tag sets each meter name keeps resolved at most. Deployments, backends, statuses
+	 * and apps are bounded by configuration and the tenant; user ids are not, so past
+	 * this a new tag set is looked up in the registry on each call instead of growing the
+	 * cache.
+	 */
+	static final int MAX_RESOLVED_TAG_SETS = 10_000;
 
 	private final AtomicInteger activeStreams = new AtomicInteger();
 
+	private final Counter usageRecordsDropped;
+
+	private final ResolvedMeters<TokenSummaries> tokens;
+
+	private final ResolvedMeters<TokenSummaries> userTokens;
+
+	private final ResolvedMeters<Timer> operations;
+
+	private final ResolvedMeters<Timer> timesToFirstToken;
+
+	private final ResolvedMeters<Timer> timesPerOutputToken;
+
+	private final ResolvedMeters<Counter> requests;
+
+	private final ResolvedMeters<Timer> overheads;
+
+	private final ResolvedMeters<Counter> failovers;
+
+	private final ResolvedMeters<Counter> allThrottled;
+
+	private final ResolvedMeters<Counter> cooldowns;
+
+	private final ResolvedMeters<Counter> idleTimeouts;
+
+	private final ResolvedMeters<Counter> quotaAdmissions;
+
+	private final ResolvedMeters<Counter> quotaJournal;
+
+	private final ResolvedMeters<Counter> affinityLookups;
+
+	private final MeterRegistry registry;
+
 	public GatewayMeters(MeterRegistry registry) {
+		this(registry, MAX_RESOLVED_TAG_SETS);
+	}
+
+	GatewayMeters(MeterRegistry registry, int maxResolvedTagSets) {
 		this.registry = registry;
 		Gauge.builder(ACTIVE_STREAMS, this.activeStreams, AtomicInteger::get)
 			.description("Streams being written to clients now")
 			.register(registry);
 		// Present at 0 from the start, so that rates and alerts see the series.
-		Counter.builder(USAGE_RECORDS_DROPPED).register(registry);
+		this.usageRecordsDropped = Counter.builder(USAGE_RECORDS_DROPPED).register(registry);
+		int max = maxResolvedTagSets;
+		this.tokens = new ResolvedMeters<>(max, (tags) -> new TokenSummaries(registry, tags), "gen_ai.request.model",
+				"aoai.backend", "aoai.app");
+		this.userTokens = new ResolvedMeters<>(max, (tags) -> new TokenSummaries(registry, tags),
+				"gen_ai.request.model", "aoai.backend", "aoai.app", "aoai.user");
+		this.operations = new ResolvedMeters<>(max,
+				(tags) -> Timer.builder(OPERATION_DURATION).tags(tags).publishPercentileHistogram().register(registry),
+				"gen_ai.operation.name", "gen_ai.request.model");
+		this.timesToFirstToken = new ResolvedMeters<>(max,
+				(tags) -> Timer.builder(TIME_TO_FIRST_TOKEN).tags(tags).publishPercentileHistogram().register(registry),
+				"gen_ai.request.model");
+		this.timesPerOutputToken = new ResolvedMeters<>(max,
+				(tags) -> Timer.builder(TIME_PER_OUTPUT_TOKEN)
+					.tags(tags)
+					.publishPercentileHistogram()
+					.register(registry),
+				"gen_ai.request.model");
+		this.requests = new ResolvedMeters<>(max, (tags) -> Counter.builder(REQUESTS).tags(tags).register(registry),
+				"family", "deployment", "backend", "status");
+		this.overheads = new ResolvedMeters<>(max,
+				(tags) -> Timer.builder(OVERHEAD)
+					.tags(tags)
+					.publishPercentileHistogram()
+					.minimumExpectedValue(Duration.ofNanos(100_000))
+					.maximumExpectedValue(Duration.ofSeconds(1))
+					// Exact boundaries for the overhead alert (50 ms) and the dashboards.
+					.serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
+							Duration.ofMillis(50))
+					.register(registry),
+				"family");
+		this.failovers = new ResolvedMeters<>(max, (tags) -> Counter.builder(FAILOVERS).tags(tags).register(registry),
+				"reason", "backend");
+		this.allThrottled = new ResolvedMeters<>(max,
+				(tags) -> Counter.builder(ALL_THROTTLED).tags(tags).register(registry), "family");
+		this.cooldowns = new ResolvedMeters<>(max, (tags) -> Counter.builder(COOLDOWNS).tags(tags).register(registry),
+				"backend");
+		this.idleTimeouts = new ResolvedMeters<>(max,
+				(tags) -> Counter.builder(IDLE_TIMEOUTS).tags(tags).register(registry), "kind");
+		this.quotaAdmissions = new ResolvedMeters<>(max,
+				(tags) -> Counter.builder(QUOTA_ADMISSIONS).tags(tags).register(registry), "outcome");
+		this.quotaJournal = new ResolvedMeters<>(max,
+				(tags) -> Counter.builder(QUOTA_JOURNAL)
+					.description("Quota charges the journal queued, replayed to the shared store, or dropped when full")
+					.tags(tags)
+					.register(registry),
+				"outcome");
+		this.affinityLookups = new ResolvedMeters<>(max,
+				(tags) -> Counter.builder(AFFINITY_LOOKUPS).tags(tags).register(registry), "outcome");
 	}
 
 	/**
@@ -114,78 +210,49 @@ public final class GatewayMeters {
 	 * @param user the caller, only when per-user series are on
 	 */
 	public void tokens(TokenUsage usage, String deployment, String backend, String app, @Nullable String user) {
-		Tags tags = Tags.of("gen_ai.request.model", deployment, "aoai.backend", backend, "aoai.app", app);
-		if (user != null) {
-			tags = tags.and("aoai.user", user);
-		}
-		summary(tags.and("gen_ai.token.type", "input"), usage.inputTokens());
-		summary(tags.and("gen_ai.token.type", "output"), usage.outputTokens());
-		summary(tags.and("gen_ai.token.type", "cached_input"), usage.cachedInputTokens());
-		summary(tags.and("gen_ai.token.type", "reasoning"), usage.reasoningTokens());
+		TokenSummaries summaries = (user != null) ? this.userTokens.get(deployment, backend, app, user)
+				: this.tokens.get(deployment, backend, app);
+		summaries.record(usage);
 	}
 
 	public void operation(String operation, String deployment, Duration duration) {
-		Timer.builder(OPERATION_DURATION)
-			.tags("gen_ai.operation.name", operation, "gen_ai.request.model", deployment)
-			.publishPercentileHistogram()
-			.register(this.registry)
-			.record(duration);
+		this.operations.get(operation, deployment).record(duration);
 	}
 
 	public void timeToFirstToken(String deployment, Duration duration) {
-		Timer.builder(TIME_TO_FIRST_TOKEN)
-			.tags("gen_ai.request.model", deployment)
-			.publishPercentileHistogram()
-			.register(this.registry)
-			.record(duration);
+		this.timesToFirstToken.get(deployment).record(duration);
 	}
 
 	public void timePerOutputToken(String deployment, Duration duration) {
-		Timer.builder(TIME_PER_OUTPUT_TOKEN)
-			.tags("gen_ai.request.model", deployment)
-			.publishPercentileHistogram()
-			.register(this.registry)
-			.record(duration);
+		this.timesPerOutputToken.get(deployment).record(duration);
 	}
 
 	public void request(String family, String deployment, String backend, String status) {
-		Counter.builder(REQUESTS)
-			.tags("family", family, "deployment", deployment, "backend", backend, "status", status)
-			.register(this.registry)
-			.increment();
+		this.requests.get(family, deployment, backend, status).increment();
 	}
 
 	public void overhead(String family, Duration duration) {
-		Timer.builder(OVERHEAD)
-			.tags("family", family)
-			.publishPercentileHistogram()
-			.minimumExpectedValue(Duration.ofNanos(100_000))
-			.maximumExpectedValue(Duration.ofSeconds(1))
-			// Exact boundaries for the overhead alert (50 ms) and the dashboards.
-			.serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
-					Duration.ofMillis(50))
-			.register(this.registry)
-			.record(duration);
+		this.overheads.get(family).record(duration);
 	}
 
 	public void failover(String reason, String backend) {
-		Counter.builder(FAILOVERS).tags("reason", reason, "backend", backend).register(this.registry).increment();
+		this.failovers.get(reason, backend).increment();
 	}
 
 	public void allThrottled(String family) {
-		Counter.builder(ALL_THROTTLED).tags("family", family).register(this.registry).increment();
+		this.allThrottled.get(family).increment();
 	}
 
 	public void cooldown(String backend) {
-		Counter.builder(COOLDOWNS).tags("backend", backend).register(this.registry).increment();
+		this.cooldowns.get(backend).increment();
 	}
 
 	public void idleTimeout(String kind) {
-		Counter.builder(IDLE_TIMEOUTS).tags("kind", kind).register(this.registry).increment();
+		this.idleTimeouts.get(kind).increment();
 	}
 
 	public void quota(String outcome) {
-		Counter.builder(QUOTA_ADMISSIONS).tags("outcome", outcome).register(this.registry).increment();
+		this.quotaAdmissions.get(outcome).increment();
 	}
 
 	/**
@@ -209,19 +276,15 @@ public final class GatewayMeters {
 	 * @param entries how many
 	 */
 	public void quotaJournal(String outcome, long entries) {
-		Counter.builder(QUOTA_JOURNAL)
-			.description("Quota charges the journal queued, replayed to the shared store, or dropped when full")
-			.tags("outcome", outcome)
-			.register(this.registry)
-			.increment(entries);
+		this.quotaJournal.get(outcome).increment(entries);
 	}
 
 	public void affinity(String outcome) {
-		Counter.builder(AFFINITY_LOOKUPS).tags("outcome", outcome).register(this.registry).increment();
+		this.affinityLookups.get(outcome).increment();
 	}
 
 	public void usageRecordDropped() {
-		Counter.builder(USAGE_RECORDS_DROPPED).register(this.registry).increment();
+		this.usageRecordsDropped.increment();
 	}
 
 	public void streamStarted() {
@@ -232,8 +295,158 @@ public final class GatewayMeters {
 		this.activeStreams.decrementAndGet();
 	}
 
-	private void summary(Tags tags, long tokens) {
-		DistributionSummary.builder(TOKEN_USAGE).tags(tags).register(this.registry).record(tokens);
+	/**
+	 * How many tag sets are resolved now, summed over every meter name: for tests of the
+	 * bound.
+	 */
+	int resolvedTagSets() {
+		int sets = 0;
+		for (ResolvedMeters<?> meters : List.of(this.tokens, this.userTokens, this.operations, this.timesToFirstToken,
+				this.timesPerOutputToken, this.requests, this.overheads, this.failovers, this.allThrottled,
+				this.cooldowns, this.idleTimeouts, this.quotaAdmissions, this.quotaJournal, this.affinityLookups)) {
+			sets += meters.size();
+		}
+		return sets;
+	}
+
+	/** The four {@link #TOKEN_USAGE} summaries of one tag set, one per token type. */
+	private record TokenSummaries(DistributionSummary input, DistributionSummary output,
+			DistributionSummary cachedInput, DistributionSummary reasoning) {
+
+		TokenSummaries(MeterRegistry registry, Tags tags) {
+			this(summary(registry, tags, "input"), summary(registry, tags, "output"),
+					summary(registry, tags, "cached_input"), summary(registry, tags, "reasoning"));
+		}
+
+		void record(TokenUsage usage) {
+			this.input.record(usage.inputTokens());
+			this.output.record(usage.outputTokens());
+			this.cachedInput.record(usage.cachedInputTokens());
+			this.reasoning.record(usage.reasoningTokens());
+		}
+
+		private static DistributionSummary summary(MeterRegistry registry, Tags tags, String type) {
+			return DistributionSummary.builder(TOKEN_USAGE)
+				.tags(tags.and("gen_ai.token.type", type))
+				.register(registry);
+		}
+
+	}
+
+	/**
+	 * The meters of one name, resolved once per set of tag values and kept in a tree of
+	 * maps with one level per tag key, so that finding a set seen before builds no tags
+	 * and allocates nothing. Holds at most {@code max} sets; past that, a new set's meter
+	 * is resolved through the registry on every call (which still keeps one meter per
+	 * set).
+	 *
+	 * @param <M> the kind of meter
+	 */
+	private static final class ResolvedMeters<M> {
+
+		private final Node<M> root = new Node<>(null);
+
+		private final int max;
+
+		private final Function<Tags, M> resolve;
+
+		private final String[] keys;
+
+		private final AtomicInteger size = new AtomicInteger();
+
+		ResolvedMeters(int max, Function<Tags, M> resolve, String... keys) {
+			this.max = max;
+			this.resolve = resolve;
+			this.keys = keys;
+		}
+
+		M get(String value) {
+			Node<M> leaf = Node.next(this.root, value);
+			return (leaf != null && leaf.meter != null) ? leaf.meter : resolve(value);
+		}
+
+		M get(String first, String second) {
+			Node<M> leaf = Node.next(Node.next(this.root, first), second);
+			return (leaf != null && leaf.meter != null) ? leaf.meter : resolve(first, second);
+		}
+
+		M get(String first, String second, String third) {
+			Node<M> leaf = Node.next(Node.next(Node.next(this.root, first), second), third);
+			return (leaf != null && leaf.meter != null) ? leaf.meter : resolve(first, second, third);
+		}
+
+		M get(String first, String second, String third, String fourth) {
+			Node<M> leaf = Node.next(Node.next(Node.next(Node.next(this.root, first), second), third), fourth);
+			return (leaf != null && leaf.meter != null) ? leaf.meter : resolve(first, second, third, fourth);
+		}
+
+		int size() {
+			return this.size.get();
+		}
+
+		private M resolve(String... values) {
+			if (values.length != this.keys.length) {
+				throw new IllegalArgumentException("Expected values for " + Arrays.toString(this.keys));
+			}
+			String[] tags = new String[values.length * 2];
+			for (int i = 0; i < values.length; i++) {
+				tags[2 * i] = this.keys[i];
+				tags[2 * i + 1] = values[i];
+			}
+			if (this.size.get() >= this.max) {
+				return this.resolve.apply(Tags.of(tags));
+			}
+			synchronized (this) {
+				Node<M> node = this.root;
+				for (int i = 0; i < values.length - 1; i++) {
+					node = node.branches().computeIfAbsent(values[i], (value) -> new Node<>(null));
+				}
+				String last = values[values.length - 1];
+				Node<M> leaf = node.branches().get(last);
+				if (leaf != null && leaf.meter != null) {
+					return leaf.meter;
+				}
+				M meter = this.resolve.apply(Tags.of(tags));
+				// Sets are only added here, under the lock: the bound is exact.
+				if (this.size.get() < this.max) {
+					node.branches().put(last, new Node<>(meter));
+					this.size.incrementAndGet();
+				}
+				return meter;
+			}
+		}
+
+	}
+
+	/**
+	 * One tag value in a {@link ResolvedMeters} tree: a leaf holds the meter, a branch
+	 * the values of the next tag.
+	 */
+	private static final class Node<M> {
+
+		final @Nullable M meter;
+
+		private volatile @Nullable ConcurrentMap<String, Node<M>> branches;
+
+		Node(@Nullable M meter) {
+			this.meter = meter;
+		}
+
+		static <M> @Nullable Node<M> next(@Nullable Node<M> node, String value) {
+			ConcurrentMap<String, Node<M>> branches = (node != null) ? node.branches : null;
+			return (branches != null) ? branches.get(value) : null;
+		}
+
+		/** Called only under the tree's lock. */
+		ConcurrentMap<String, Node<M>> branches() {
+			ConcurrentMap<String, Node<M>> branches = this.branches;
+			if (branches == null) {
+				branches = new ConcurrentHashMap<>();
+				this.branches = branches;
+			}
+			return branches;
+		}
+
 	}
 
 }
