@@ -1,6 +1,5 @@
 package io.aoaigateway.observability;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -15,7 +14,8 @@ import org.springframework.beans.factory.DisposableBean;
 /**
  * Writes one usage record per call as a JSON line to the {@code aoai.usage} logger, on
  * its own thread and through a bounded queue: a slow log sink drops records (counted in
- * {@code aoai_gateway_usage_records_dropped_total}), it never slows a call down.
+ * {@code aoai_gateway_usage_records_dropped_total}), it never slows a call down. The
+ * calling thread only offers the record to the queue; it neither serializes nor logs.
  */
 final class UsageRecorder implements DisposableBean {
 
@@ -42,11 +42,17 @@ final class UsageRecorder implements DisposableBean {
 	}
 
 	/**
-	 * Queues a record; drops it when the queue is full.
-	 * @param fields the fields of the record, no bodies and no secrets
+	 * Queues a record; drops it when the queue is full, and queues nothing while the
+	 * {@code aoai.usage} logger is off.
+	 * @param fields the fields of the record, no bodies and no secrets; the recorder
+	 * takes the map over (it is written later, on another thread), so the caller must not
+	 * change it afterwards
 	 */
 	void record(Map<String, Object> fields) {
-		if (!this.queue.offer(new LinkedHashMap<>(fields))) {
+		if (!usage.isInfoEnabled()) {
+			return;
+		}
+		if (!this.queue.offer(fields)) {
 			this.meters.usageRecordDropped();
 		}
 	}
