@@ -1,6 +1,6 @@
-package io.aoaigateway.usage;
+package io.aoaigateway.routing;
 
-import io.aoaigateway.support.GatewayAttributes;
+import io.aoaigateway.usage.MeteredCall;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
@@ -12,10 +12,12 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Reads every call's token usage from its response as it passes, and tells the
- * {@link MeteredCall}'s listeners once the response has ended, however it ended.
+ * Has the response of a routed call read for usage as it is written, by the call's
+ * {@link MeteredCall}, and tells its listeners once the response has ended, however it
+ * ended. Calls refused before they were routed (a body too large or too slow) are not
+ * metered.
  */
-final class TokenUsageFilter implements GlobalFilter, Ordered {
+final class MeteredResponseFilter implements GlobalFilter, Ordered {
 
 	// Must wrap the response before NettyWriteResponseFilter (order -1) writes it, or we
 	// never see the body; and the chain only completes once the body has been written.
@@ -28,15 +30,12 @@ final class TokenUsageFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		MeteredCall call = new MeteredCall();
-		exchange.getAttributes().put(GatewayAttributes.METERED_CALL, call);
-		ServerWebExchange metered = exchange.mutate()
-			.response(new UsageCapturingResponse(exchange.getResponse(), call))
-			.build();
-		return chain.filter(metered).doFinally((signal) -> {
+		MeteredCall metered = exchange.<GatewayCall>getRequiredAttribute(GatewayCall.ATTRIBUTE).metered();
+		ServerWebExchange capturing = exchange.mutate().response(metered.capture(exchange.getResponse())).build();
+		return chain.filter(capturing).doFinally((signal) -> {
 			HttpStatusCode status = exchange.getResponse().getStatusCode();
 			boolean started = exchange.getResponse().isCommitted();
-			call.finish((started && status != null) ? status.value() : null, signal == SignalType.ON_COMPLETE,
+			metered.finish((started && status != null) ? status.value() : null, signal == SignalType.ON_COMPLETE,
 					signal == SignalType.CANCEL);
 		});
 	}

@@ -1,0 +1,37 @@
+package io.aoaigateway.routing;
+
+import io.aoaigateway.auth.CallerAuthentication;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The first of the gateway's filters: creates the call's {@link GatewayCall} with its
+ * authenticated caller.
+ */
+final class GatewayCallFilter implements GlobalFilter, Ordered {
+
+	static final int ORDER = -200;
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		long start = System.nanoTime();
+		return exchange.getPrincipal()
+			.map((principal) -> (principal instanceof CallerAuthentication authentication)
+					? new GatewayCall(authentication.caller(), start) : new GatewayCall(null, start))
+			.switchIfEmpty(Mono.fromSupplier(() -> new GatewayCall(null, start)))
+			.flatMap((call) -> {
+				exchange.getAttributes().put(GatewayCall.ATTRIBUTE, call);
+				return chain.filter(exchange);
+			});
+	}
+
+}
