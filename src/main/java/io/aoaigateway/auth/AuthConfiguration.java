@@ -43,18 +43,20 @@ public class AuthConfiguration {
 		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSetUri(properties.jwkSetUri().toString())
 			.jwsAlgorithm(SignatureAlgorithm.RS256)
 			.build();
-		JwtTimestampValidator timestamps = new JwtTimestampValidator(properties.clockSkew());
-		timestamps.setClock(clock);
-		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(timestamps,
+		JwtTimestampValidator lifetime = new JwtTimestampValidator(properties.clockSkew());
+		lifetime.setClock(clock);
+		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(lifetime,
 				new TenantIssuerValidator(properties.issuers(), properties.allowedTenants()),
 				audienceValidator(properties.audiences()), new CallerSubjectValidator()));
 		// Keys that cannot be fetched fail with a plain IllegalStateException, which
 		// Spring Security would let through as a 500. As a JwtException that is not a
 		// BadJwtException it becomes an AuthenticationServiceException: 503, since the
 		// token itself may well be valid.
-		return (token) -> decoder.decode(token)
+		ReactiveJwtDecoder validating = (token) -> decoder.decode(token)
 			.onErrorMap((ex) -> !(ex instanceof JwtException),
 					(ex) -> new JwtException("The token issuer's signing keys could not be obtained", ex));
+		int maxEntries = properties.tokenCache().maxEntries();
+		return (maxEntries > 0) ? new CachingJwtDecoder(validating, lifetime, clock, maxEntries) : validating;
 	}
 
 	@Bean
