@@ -9,6 +9,8 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -25,7 +27,6 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
-import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 
 import reactor.core.publisher.Mono;
 
@@ -59,15 +60,24 @@ public class AuthConfiguration {
 		return (maxEntries > 0) ? new CachingJwtDecoder(validating, lifetime, clock, maxEntries) : validating;
 	}
 
+	// First among the chains: Spring Boot 4.1 also builds its default resource-server
+	// chain (reactiveJwtSecurityFilterChain, with the headers writer on) although this
+	// one exists (spring-boot#50778); the first chain that matches an exchange serves it.
 	@Bean
+	@Order(Ordered.HIGHEST_PRECEDENCE)
 	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder jwtDecoder) {
 		AzureAuthenticationEntryPoint entryPoint = new AzureAuthenticationEntryPoint();
-		return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+		// A stateless resource server in front of a transparent proxy: no session, no
+		// saved request, no login or logout, and no headers of its own on the answers
+		// (Cache-Control, Pragma, Expires, X-Frame-Options, X-Content-Type-Options...),
+		// which must reach the caller as the backend wrote them.
+		return http.headers(ServerHttpSecurity.HeaderSpec::disable)
+			.csrf(ServerHttpSecurity.CsrfSpec::disable)
 			.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
 			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
 			.logout(ServerHttpSecurity.LogoutSpec::disable)
 			.anonymous(ServerHttpSecurity.AnonymousSpec::disable)
-			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+			.requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
 			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
 			.authorizeExchange((exchanges) -> exchanges
 				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus")
