@@ -50,8 +50,9 @@ public record AuthProperties(
 	 * Validated tokens remembered until their {@code exp}: a call with a remembered token
 	 * skips the parse and the signature check, not the lifetime check.
 	 *
-	 * @param maxEntries most tokens remembered at once, each about twice its token's size
-	 * in memory; 0 validates every call afresh
+	 * @param maxEntries most tokens remembered at once, each with its parsed claims
+	 * (about 4 KB for a typical Entra token, 32 KB for one with 200 groups); 0 validates
+	 * every call afresh
 	 */
 	public record TokenCache(@PositiveOrZero @DefaultValue("10000") int maxEntries) {
 
