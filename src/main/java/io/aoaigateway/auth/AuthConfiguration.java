@@ -7,6 +7,8 @@ import io.aoaigateway.support.AzureExchangeRejectedHandler;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -23,7 +25,6 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
-import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 
 import reactor.core.publisher.Mono;
 
@@ -41,29 +42,40 @@ public class AuthConfiguration {
 		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSetUri(properties.jwkSetUri().toString())
 			.jwsAlgorithm(SignatureAlgorithm.RS256)
 			.build();
-		JwtTimestampValidator timestamps = new JwtTimestampValidator(properties.clockSkew());
-		timestamps.setClock(clock);
-		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(timestamps,
+		JwtTimestampValidator lifetime = new JwtTimestampValidator(properties.clockSkew());
+		lifetime.setClock(clock);
+		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(lifetime,
 				new TenantIssuerValidator(properties.issuers(), properties.allowedTenants()),
 				audienceValidator(properties.audiences()), new CallerSubjectValidator()));
 		// Keys that cannot be fetched fail with a plain IllegalStateException, which
 		// Spring Security would let through as a 500. As a JwtException that is not a
 		// BadJwtException it becomes an AuthenticationServiceException: 503, since the
 		// token itself may well be valid.
-		return (token) -> decoder.decode(token)
+		ReactiveJwtDecoder validating = (token) -> decoder.decode(token)
 			.onErrorMap((ex) -> !(ex instanceof JwtException),
 					(ex) -> new JwtException("The token issuer's signing keys could not be obtained", ex));
+		int maxEntries = properties.tokenCache().maxEntries();
+		return (maxEntries > 0) ? new CachingJwtDecoder(validating, lifetime, clock, maxEntries) : validating;
 	}
 
+	// First among the chains: Spring Boot 4.1 also builds its default resource-server
+	// chain (reactiveJwtSecurityFilterChain, with the headers writer on) although this
+	// one exists (spring-boot#50778); the first chain that matches an exchange serves it.
 	@Bean
+	@Order(Ordered.HIGHEST_PRECEDENCE)
 	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder jwtDecoder) {
 		AzureAuthenticationEntryPoint entryPoint = new AzureAuthenticationEntryPoint();
-		return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+		// A stateless resource server in front of a transparent proxy: no session, no
+		// saved request, no login or logout, and no headers of its own on the answers
+		// (Cache-Control, Pragma, Expires, X-Frame-Options, X-Content-Type-Options...),
+		// which must reach the caller as the backend wrote them.
+		return http.headers(ServerHttpSecurity.HeaderSpec::disable)
+			.csrf(ServerHttpSecurity.CsrfSpec::disable)
 			.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
 			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
 			.logout(ServerHttpSecurity.LogoutSpec::disable)
 			.anonymous(ServerHttpSecurity.AnonymousSpec::disable)
-			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+			.requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
 			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
 			.authorizeExchange((exchanges) -> exchanges
 				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus")

@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static io.aoaigateway.GatewayFixtures.SIM_A;
@@ -34,10 +36,25 @@ class AuthIntegrationTests extends GatewayIntegrationSupport {
 
 	private static final String CHAT_PATH = "/openai/deployments/gpt-4o/chat/completions?" + API_VERSION;
 
+	@Autowired
+	ReactiveJwtDecoder decoder;
+
 	@Test
 	void validTokenIsAccepted() {
 		call(token()).expectStatus().isOk();
 		assertThat(SIM_A.received()).hasSize(1);
+	}
+
+	@Test
+	void validTokenWhenUsedAgainThenItsValidationIsRemembered() {
+		String token = mint((claims) -> claims.subject("remembered").claim("oid", null));
+
+		call(token).expectStatus().isOk();
+		call(token).expectStatus().isOk();
+
+		assertThat(this.decoder).isInstanceOfSatisfying(CachingJwtDecoder.class,
+				(cache) -> assertThat(cache.size()).isPositive());
+		assertThat(SIM_A.received()).hasSize(2);
 	}
 
 	@Test
