@@ -14,11 +14,15 @@ import io.aoaigateway.quota.QuotaProperties.Scope;
 import io.aoaigateway.state.StateProperties.FailurePolicy;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 
+import static io.aoaigateway.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,6 +32,8 @@ import static org.awaitility.Awaitility.await;
  * nothing is charged twice once it answers again.
  */
 class QuotaGateTests {
+
+	private static final Log logger = LogFactory.getLog(QuotaGateTests.class);
 
 	private static final Instant NOW = Instant.parse("2026-05-01T12:00:10Z");
 
@@ -160,9 +166,34 @@ class QuotaGateTests {
 		assertThat(over.outcome()).isEqualTo(Outcome.REFUSED);
 	}
 
+	@Test
+	void admitAndSettleWhenManyCallsRunTogetherThenTheirSettlesShareScriptCalls() {
+		QuotaGate gate = gate(FailurePolicy.FAIL_OPEN);
+		QuotaWindow roomy = new QuotaWindow("user:bob:user-default:m1", 1_000_000, NOW.plusSeconds(50));
+		int calls = 400;
+		long before = this.store.scriptCalls();
+
+		List<Outcome> outcomes = Flux.range(0, calls).flatMap((i) -> {
+			Reservation call = new Reservation("c" + i, new TokenEstimate(50, 10), MeteredOperation.CHAT,
+					List.of(new AppliedWindow(POLICY, QuotaPeriod.MINUTE, roomy)));
+			return gate.admit(call, NOW).doOnNext((admission) -> gate.settle(call, admission, 7, NOW));
+		}, 32).map(Admission::outcome).collectList().block(WAIT);
+		eventually(this.journal::waiting, (waiting) -> waiting == 0, WAIT);
+		long scripts = this.store.scriptCalls() - before;
+
+		logger.info(String.format("%d calls reserved and settled in %d script calls: %.3f per call", calls, scripts,
+				scripts / (double) calls));
+		assertThat(outcomes).hasSize(calls).containsOnly(Outcome.ADMITTED);
+		// One reserve per call; the settles went in batches (two per call before).
+		assertThat(scripts).isGreaterThan(calls).isLessThan(calls + calls / 2);
+		assertThat(this.ledger.read(List.of(roomy), NOW).block(WAIT))
+			.containsExactly(new WindowState(roomy, 7L * calls, 0));
+	}
+
 	private QuotaGate gate(FailurePolicy policy) {
 		StateStoreMonitor monitor = new StateStoreMonitor(this.registry, policy);
-		this.journal = new SettlementJournal(this.ledger, monitor, new GatewayMeters(this.registry), 1_000);
+		this.journal = new SettlementJournal(this.ledger, monitor, new GatewayMeters(this.registry), 1_000, 64,
+				Duration.ofMillis(5));
 		return new QuotaGate(this.ledger, monitor, this.journal, new LocalQuotaView(100), TTL);
 	}
 
