@@ -1,5 +1,6 @@
 package io.aoaigateway.quota;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +12,7 @@ import io.aoaigateway.quota.QuotaGate.Outcome;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
 import io.aoaigateway.quota.QuotaProperties.Policy;
 import io.aoaigateway.quota.QuotaProperties.Scope;
+import io.aoaigateway.state.StateProperties.Circuit;
 import io.aoaigateway.state.StateProperties.FailurePolicy;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -168,7 +170,15 @@ class QuotaGateTests {
 
 	@Test
 	void admitAndSettleWhenManyCallsRunTogetherThenTheirSettlesShareScriptCalls() {
-		QuotaGate gate = gate(FailurePolicy.FAIL_OPEN);
+		// Time boxes no busy machine reaches: every call is reserved in Redis, none in
+		// the
+		// local view.
+		RedisQuotaLedger patient = new RedisQuotaLedger(this.store.template(), PREFIX, WAIT);
+		StateStoreMonitor monitor = new StateStoreMonitor(this.registry, FailurePolicy.FAIL_OPEN,
+				new Circuit(20, 10, 50, WAIT, 100, Duration.ofSeconds(2), 3), Clock.systemUTC());
+		this.journal = new SettlementJournal(patient, monitor, new GatewayMeters(this.registry), 1_000, 64,
+				Duration.ofMillis(5));
+		QuotaGate gate = new QuotaGate(patient, monitor, this.journal, new LocalQuotaView(100), TTL);
 		QuotaWindow roomy = new QuotaWindow("user:bob:user-default:m1", 1_000_000, NOW.plusSeconds(50));
 		int calls = 400;
 		long before = this.store.scriptCalls();
