@@ -18,10 +18,15 @@ import java.util.List;
  * @param run whether this is a run's charge ({@link QuotaLedger#chargeOnce}) rather than
  * a settle
  */
-record PendingCharge(String id, long reservedTokens, long usedTokens, List<QuotaWindow> windows, Instant at,
+public record PendingCharge(String id, long reservedTokens, long usedTokens, List<QuotaWindow> windows, Instant at,
 		Duration remember, boolean run) {
 
-	PendingCharge {
+	public PendingCharge {
+		// Checked here, where the charge is made, so that a bad one fails its caller
+		// rather than every batch it would join.
+		Arguments.requireNotNegative("reservedTokens", reservedTokens);
+		Arguments.requireNotNegative("usedTokens", usedTokens);
+		Arguments.requirePositive("remember", remember);
 		windows = List.copyOf(windows);
 	}
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.aoaigateway.observability.GatewayMeters;
+import io.aoaigateway.quota.QuotaProperties.SettleBatch;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
 import org.apache.commons.logging.Log;
@@ -39,9 +40,13 @@ class QuotaConfiguration {
 	}
 
 	@Bean
-	SettlementJournal quotaJournal(QuotaProperties properties, QuotaLedger ledger, StateStoreMonitor monitor,
-			GatewayMeters meters) {
-		return new SettlementJournal(ledger, monitor, meters, properties.journal().maxEntries());
+	SettlementJournal quotaJournal(QuotaProperties properties, StateProperties state, QuotaLedger ledger,
+			StateStoreMonitor monitor, GatewayMeters meters) {
+		SettleBatch batch = properties.settleBatch();
+		// In memory a write costs a lock, not a round trip: nothing is gained by waiting.
+		int batchSize = (state.store() == StateProperties.Store.REDIS) ? batch.maxSize() : 1;
+		return new SettlementJournal(ledger, monitor, meters, properties.journal().maxEntries(), batchSize,
+				batch.maxDelay());
 	}
 
 	@Bean
@@ -75,9 +80,9 @@ class QuotaConfiguration {
 	}
 
 	/**
-	 * Writes the journal's waiting charges at shutdown: after the web server has let the
-	 * calls in flight finish (its phases stop first), before the Redis connection closes
-	 * (phase 0 stops last).
+	 * Writes the journal's waiting charges, and the batch of settles being gathered, at
+	 * shutdown: after the web server has let the calls in flight finish (its phases stop
+	 * first), before the Redis connection closes (phase 0 stops last).
 	 */
 	static final class JournalFlush implements SmartLifecycle {
 
@@ -102,7 +107,7 @@ class QuotaConfiguration {
 		@Override
 		public void stop() {
 			this.running = false;
-			int waiting = this.journal.size();
+			int waiting = this.journal.waiting();
 			if (waiting == 0) {
 				return;
 			}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -62,6 +63,24 @@ public interface QuotaLedger {
 	 */
 	Mono<Boolean> chargeOnce(String chargeId, long usedTokens, List<QuotaWindow> windows, Instant now,
 			Duration remember);
+
+	/**
+	 * Writes settles and run charges in their order, each as {@link #settle} or
+	 * {@link #chargeOnce} would write it alone (so a second write of one id in the list
+	 * changes nothing). A store may write them all in one operation; this default writes
+	 * them one after the other.
+	 * @param charges the writes, in order
+	 * @return per write, in order, whether it took effect ({@code false}: its id was
+	 * written before)
+	 */
+	default Mono<List<Boolean>> settleAll(List<PendingCharge> charges) {
+		return Flux.fromIterable(charges)
+			.concatMap((charge) -> charge.run()
+					? chargeOnce(charge.id(), charge.usedTokens(), charge.windows(), charge.at(), charge.remember())
+					: settle(charge.id(), charge.reservedTokens(), charge.usedTokens(), charge.windows(), charge.at(),
+							charge.remember()))
+			.collectList();
+	}
 
 	/**
 	 * Reads windows without changing them (expired reservations stop counting).

@@ -31,6 +31,8 @@ import org.springframework.validation.annotation.Validated;
  * room early. The default covers the failover time budget (60 s) plus a stream of the
  * default output estimate at a slow model's pace
  * @param journal the journal of charges waiting for the shared store
+ * @param settleBatch how the charges of calls that end close together are written to the
+ * shared store together
  * @param stampUser whether to set the request's {@code user} field to a pseudonymous id
  * of the caller, where the API accepts it, so that Azure's abuse monitoring can tell
  * callers apart without learning who they are
@@ -41,7 +43,8 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("aoai.quota")
 public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policies,
 		@DefaultValue("4096") @Positive int defaultMaxOutputTokens, @DefaultValue("5m") Duration reservationTtl,
-		@DefaultValue @Valid Journal journal, @DefaultValue("true") boolean stampUser, @Nullable String pseudonymKey) {
+		@DefaultValue @Valid Journal journal, @DefaultValue @Valid SettleBatch settleBatch,
+		@DefaultValue("true") boolean stampUser, @Nullable String pseudonymKey) {
 
 	@AssertTrue(message = "aoai.quota.policies[*].name must be unique")
 	public boolean isPolicyNamesUnique() {
@@ -64,6 +67,25 @@ public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policie
 	 * written; what is still waiting then is lost
 	 */
 	public record Journal(@DefaultValue("10000") @Positive int maxEntries, @DefaultValue("10s") Duration flushTimeout) {
+
+	}
+
+	/**
+	 * Settles, releases and run charges go to a shared store (Redis) in batches, one
+	 * round trip for all the calls that ended within {@code maxDelay} of the batch's
+	 * first, rather than one each. A settle that waits leaves its call's reservation
+	 * counted that much longer. The in-memory store writes each charge at once.
+	 *
+	 * @param maxSize the most charges written in one round trip (and one script run,
+	 * during which Redis serves nothing else)
+	 * @param maxDelay the longest a charge waits for others before its batch is written
+	 */
+	public record SettleBatch(@DefaultValue("64") @Positive int maxSize, @DefaultValue("5ms") Duration maxDelay) {
+
+		@AssertTrue(message = "aoai.quota.settle-batch.max-delay must not be negative")
+		public boolean isMaxDelayNotNegative() {
+			return !this.maxDelay.isNegative();
+		}
 
 	}
 

@@ -21,8 +21,9 @@ import org.springframework.data.redis.core.script.RedisScript;
 /**
  * A {@link QuotaLedger} in Redis, shared by every replica. Each operation is one Lua
  * script, so one round trip, and Redis runs it atomically across all of the call's
- * windows: two replicas can never both take the last room in a window. The scripts are
- * sent by their SHA-1 (EVALSHA) and only loaded when Redis does not know them yet.
+ * windows: two replicas can never both take the last room in a window. A batch of settles
+ * ({@link #settleAll}) is one script too. The scripts are sent by their SHA-1 (EVALSHA)
+ * and only loaded when Redis does not know them yet.
  * <p>
  * Layout, for a window key {@code K} (with the prefix): a hash {@code K} with fields
  * {@code used} and {@code reserved}, and a sorted set {@code K:r} of reservations,
@@ -63,6 +64,8 @@ public class RedisQuotaLedger implements QuotaLedger, StateStoreWarmUp {
 
 	private static final RedisScript<String> READ = script("read.lua");
 
+	private static final RedisScript<String> SETTLE_ALL = script("settle-all.lua");
+
 	private final ReactiveStringRedisTemplate redis;
 
 	private final String keyPrefix;
@@ -90,7 +93,7 @@ public class RedisQuotaLedger implements QuotaLedger, StateStoreWarmUp {
 	public Mono<Void> warmUp() {
 		return this.calls
 			.run(this.redis
-				.execute((connection) -> Flux.just(RESERVE, SETTLE, CHARGE_ONCE, READ)
+				.execute((connection) -> Flux.just(RESERVE, SETTLE, CHARGE_ONCE, READ, SETTLE_ALL)
 					.concatMap((script) -> connection.scriptingCommands()
 						.scriptLoad(ByteBuffer.wrap(script.getScriptAsString().getBytes(StandardCharsets.UTF_8)))))
 				.then());
@@ -153,6 +156,49 @@ public class RedisQuotaLedger implements QuotaLedger, StateStoreWarmUp {
 			args.add(ttl(window, now));
 		}
 		return run(CHARGE_ONCE, keys, args).map("1"::equals);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * Here all of them in one script call: one round trip, and Redis applies them in
+	 * order, all together. A call that timed out may have applied them all (never only
+	 * some), so the whole list may be sent again.
+	 */
+	@Override
+	public Mono<List<Boolean>> settleAll(List<PendingCharge> charges) {
+		if (charges.isEmpty()) {
+			return Mono.just(List.of());
+		}
+		List<String> keys = new ArrayList<>();
+		List<String> args = new ArrayList<>();
+		args.add(Integer.toString(charges.size()));
+		for (PendingCharge charge : charges) {
+			List<QuotaWindow> windows = charge.windows();
+			keys.addAll(windowKeys(windows));
+			keys.add(charge.run() ? this.keyPrefix + "charged:" + charge.id() : doneKey(charge.id()));
+			args.add(charge.run() ? "c" : "s");
+			args.add(Integer.toString(windows.size()));
+			args.add(millis(charge.at()));
+			args.add(charge.run() ? "" : charge.id() + ":" + charge.reservedTokens());
+			args.add(Long.toString(charge.reservedTokens()));
+			args.add(Long.toString(charge.usedTokens()));
+			args.add(Long.toString(charge.remember().toMillis()));
+			for (QuotaWindow window : windows) {
+				args.add(ttl(window, charge.at()));
+			}
+		}
+		return run(SETTLE_ALL, keys, args).map((reply) -> {
+			if (reply.length() != charges.size()) {
+				throw new IllegalStateException(
+						"The ledger answered " + reply.length() + " results for " + charges.size() + " writes");
+			}
+			List<Boolean> applied = new ArrayList<>(reply.length());
+			for (int i = 0; i < reply.length(); i++) {
+				applied.add(reply.charAt(i) == '1');
+			}
+			return List.copyOf(applied);
+		});
 	}
 
 	@Override

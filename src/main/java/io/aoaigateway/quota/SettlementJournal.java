@@ -3,12 +3,8 @@ package io.aoaigateway.quota;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 
 import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.state.StateStoreMonitor;
@@ -16,23 +12,24 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes settles, releases and run charges to the shared ledger, and keeps the ones that
- * could not be written (store down, slow, circuit open) in a bounded queue in memory,
- * replayed in order as soon as the store answers again, so that every call is charged
- * once even when the store was unreachable when it ended.
+ * Writes settles, releases and run charges to the shared ledger, in batches gathered by a
+ * {@link SettleBatcher} (one store operation for the calls that end within a few
+ * milliseconds of each other), and keeps the ones that could not be written (store down,
+ * slow, circuit open) in a bounded queue in memory, replayed in order as soon as the
+ * store answers again, so that every call is charged once even when the store was
+ * unreachable when it ended.
  * <p>
  * A write whose answer was lost may have reached the store: replaying it is safe because
  * the ledger applies each id once. While entries wait, new ones queue behind them instead
- * of trying the store themselves. Replays go in batches, each batch after the previous
- * one was written, and never two writes of one id in a batch, so the order of writes of
- * one id is kept; after a failed batch the next try waits, doubling from
- * {@link #FIRST_BACKOFF} to {@link #MAX_BACKOFF}, unless the store is seen answering
- * first ({@link #storeAnswered()}). When the queue is full, new entries are dropped and
- * counted, and the first drop of an outage is logged.
+ * of trying the store themselves. Replays go in batches of the batcher's size, each batch
+ * one store operation that applies its writes in order, and each after the previous one
+ * was written, so the order of writes of one id is kept; after a failed batch the next
+ * try waits, doubling from {@link #FIRST_BACKOFF} to {@link #MAX_BACKOFF}, unless the
+ * store is seen answering first ({@link #storeAnswered()}). When the queue is full, new
+ * entries are dropped and counted, and the first drop of an outage is logged.
  */
 final class SettlementJournal {
 
@@ -42,9 +39,6 @@ final class SettlementJournal {
 
 	static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
-	/** Writes in flight at once during a replay. */
-	static final int BATCH = 32;
-
 	private final QuotaLedger ledger;
 
 	private final StateStoreMonitor monitor;
@@ -52,6 +46,10 @@ final class SettlementJournal {
 	private final GatewayMeters meters;
 
 	private final int maxEntries;
+
+	private final int batchSize;
+
+	private final SettleBatcher batcher;
 
 	private final Deque<PendingCharge> entries = new ArrayDeque<>();
 
@@ -64,7 +62,17 @@ final class SettlementJournal {
 
 	private boolean dropLogged;
 
-	SettlementJournal(QuotaLedger ledger, StateStoreMonitor monitor, GatewayMeters meters, int maxEntries) {
+	/**
+	 * @param ledger the shared ledger
+	 * @param monitor watches the store's operations
+	 * @param meters where the journal's meters go
+	 * @param maxEntries the most entries that may wait
+	 * @param batchSize the most charges written in one store operation; 1 writes each
+	 * charge at once
+	 * @param batchDelay the longest a charge waits for others before its batch is written
+	 */
+	SettlementJournal(QuotaLedger ledger, StateStoreMonitor monitor, GatewayMeters meters, int maxEntries,
+			int batchSize, Duration batchDelay) {
 		if (maxEntries <= 0) {
 			throw new IllegalArgumentException("maxEntries must be positive, was " + maxEntries);
 		}
@@ -72,12 +80,14 @@ final class SettlementJournal {
 		this.monitor = monitor;
 		this.meters = meters;
 		this.maxEntries = maxEntries;
+		this.batchSize = batchSize;
+		this.batcher = new SettleBatcher(ledger, monitor, batchSize, batchDelay, this::requeue);
 		meters.quotaJournalSize(this, SettlementJournal::size);
 	}
 
 	/**
-	 * Writes a charge now, or queues it when entries are waiting already or the write
-	 * fails.
+	 * Writes a charge with the next batch, or queues it when entries are waiting already;
+	 * a batch that cannot be written is queued.
 	 * @param charge the charge
 	 */
 	void submit(PendingCharge charge) {
@@ -87,11 +97,7 @@ final class SettlementJournal {
 				return;
 			}
 		}
-		write(charge).subscribe(null, (ex) -> {
-			synchronized (this) {
-				enqueue(charge);
-			}
-		});
+		this.batcher.add(charge);
 	}
 
 	/**
@@ -113,10 +119,18 @@ final class SettlementJournal {
 	}
 
 	/**
-	 * @return the entries waiting
+	 * @return the entries waiting to be replayed
 	 */
 	synchronized int size() {
 		return this.entries.size();
+	}
+
+	/**
+	 * @return the charges not yet known to be written: waiting to be replayed, or
+	 * gathered or sent in a batch
+	 */
+	int waiting() {
+		return size() + this.batcher.waiting();
 	}
 
 	/**
@@ -127,13 +141,14 @@ final class SettlementJournal {
 	}
 
 	/**
-	 * Replays what waits and blocks until nothing does or the time is up; for a graceful
-	 * shutdown. Never call it on an event loop.
+	 * Writes the batch being gathered, replays what waits and blocks until nothing does
+	 * or the time is up; for a graceful shutdown. Never call it on an event loop.
 	 * @param timeout the longest wait
-	 * @return the entries still waiting (lost if the process ends now)
+	 * @return the charges still not written (lost if the process ends now)
 	 */
 	int flush(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
+		this.batcher.flushAndWait(deadline);
 		storeAnswered();
 		synchronized (this) {
 			long left;
@@ -149,7 +164,14 @@ final class SettlementJournal {
 					break;
 				}
 			}
-			return this.entries.size();
+		}
+		return waiting();
+	}
+
+	// A batch the batcher could not write.
+	private synchronized void requeue(List<PendingCharge> batch) {
+		for (PendingCharge charge : batch) {
+			enqueue(charge);
 		}
 	}
 
@@ -188,39 +210,40 @@ final class SettlementJournal {
 				return;
 			}
 			this.draining = true;
-			batch = new ArrayList<>(Math.min(BATCH, this.entries.size()));
-			Set<String> ids = new HashSet<>();
+			// One store operation applies the batch's writes in order, so two writes of
+			// one id may share a batch: the earlier one counts.
+			batch = new ArrayList<>(Math.min(this.batchSize, this.entries.size()));
 			for (PendingCharge charge : this.entries) {
-				// The writes of a batch may reach the store in any order; two writes of
-				// one id go in different batches so that the earlier one is the one that
-				// counts.
-				if (batch.size() == BATCH || !ids.add(charge.id())) {
+				if (batch.size() == this.batchSize) {
 					break;
 				}
 				batch.add(charge);
 			}
 		}
-		Flux.fromIterable(batch)
-			.flatMap((charge) -> write(charge).thenReturn(charge).onErrorResume((ex) -> Mono.empty()), BATCH)
-			.collectList()
-			.subscribe((written) -> written(batch.size(), written), (ex) -> written(batch.size(), List.of()));
+		this.monitor.observe("quota.settle", Mono.defer(() -> this.ledger.settleAll(batch)))
+			.hasElement()
+			.onErrorReturn(false)
+			.subscribe((written) -> written(batch, written));
 	}
 
-	private void written(int tried, List<PendingCharge> written) {
+	private void written(List<PendingCharge> batch, boolean written) {
 		boolean more;
 		synchronized (this) {
-			Set<PendingCharge> done = Collections.newSetFromMap(new IdentityHashMap<>());
-			done.addAll(written);
-			this.entries.removeIf(done::contains);
-			this.meters.quotaJournal("replayed", written.size());
+			if (written) {
+				// Only a drain removes entries, and only from the head: the batch is
+				// still the queue's head.
+				for (int i = 0; i < batch.size(); i++) {
+					this.entries.pollFirst();
+				}
+				this.meters.quotaJournal("replayed", batch.size());
+			}
 			this.draining = false;
-			boolean failed = written.size() < tried;
 			if (this.entries.isEmpty()) {
 				this.backoff = FIRST_BACKOFF;
 				this.dropLogged = false;
 				more = false;
 			}
-			else if (failed) {
+			else if (!written) {
 				this.backoff = min(this.backoff.multipliedBy(2), MAX_BACKOFF);
 				scheduleReplay(this.backoff);
 				more = false;
@@ -233,15 +256,6 @@ final class SettlementJournal {
 		if (more) {
 			drain();
 		}
-	}
-
-	private Mono<Boolean> write(PendingCharge charge) {
-		if (charge.run()) {
-			return this.monitor.observe("quota.charge-run", this.ledger.chargeOnce(charge.id(), charge.usedTokens(),
-					charge.windows(), charge.at(), charge.remember()));
-		}
-		return this.monitor.observe("quota.settle", this.ledger.settle(charge.id(), charge.reservedTokens(),
-				charge.usedTokens(), charge.windows(), charge.at(), charge.remember()));
 	}
 
 	private static Duration min(Duration a, Duration b) {

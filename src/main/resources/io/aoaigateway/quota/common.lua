@@ -42,3 +42,44 @@ local function reply(admitted, used, reserved)
   end
   return table.concat(parts, ' ')
 end
+
+-- Ends a reservation, once, and answers '1', or '0' when its id was settled before. Its
+-- windows' pairs are KEYS[k] to KEYS[k + 2n - 1], its marker KEYS[k + 2n]; the windows'
+-- TTLs (ms) are ARGV[t] to ARGV[t + n - 1]. The marker is set first: the first settle
+-- of an id takes effect, every later settle (a retry whose first try did arrive) and
+-- every later reserve of it find the marker.
+local function settle(k, n, member, reservedTokens, usedTokens, remember, t)
+  if not redis.call('SET', KEYS[k + 2 * n], '1', 'NX', 'PX', remember) then
+    return '0'
+  end
+  for i = 0, n - 1 do
+    local hash, zset = KEYS[k + 2 * i], KEYS[k + 2 * i + 1]
+    purge(hash, zset)
+    -- Gone when it expired (purged above or earlier) or was never made: its tokens are
+    -- not in "reserved", so subtracting them would undercount.
+    if redis.call('ZREM', zset, member) == 1 then
+      redis.call('HINCRBY', hash, 'reserved', -reservedTokens)
+    end
+    if usedTokens > 0 then
+      redis.call('HINCRBY', hash, 'used', usedTokens)
+    end
+    expire(hash, zset, ARGV[t + i])
+  end
+  return '1'
+end
+
+-- Charges tokens once per charge id and answers '1', or '0' when the id was charged
+-- before; KEYS and ARGV as for settle. The marker is set first: whoever sets it charges,
+-- every later call finds it.
+local function charge(k, n, usedTokens, remember, t)
+  if not redis.call('SET', KEYS[k + 2 * n], '1', 'NX', 'PX', remember) then
+    return '0'
+  end
+  for i = 0, n - 1 do
+    local hash, zset = KEYS[k + 2 * i], KEYS[k + 2 * i + 1]
+    purge(hash, zset)
+    redis.call('HINCRBY', hash, 'used', usedTokens)
+    expire(hash, zset, ARGV[t + i])
+  end
+  return '1'
+end

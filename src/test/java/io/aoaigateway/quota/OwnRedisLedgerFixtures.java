@@ -3,6 +3,7 @@ package io.aoaigateway.quota;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Properties;
 
 import io.aoaigateway.RedisFixtures;
 import io.aoaigateway.RedisProcess;
@@ -35,9 +36,9 @@ final class OwnRedisLedgerFixtures implements AutoCloseable {
 		this.redis = RedisProcess.start();
 		this.connections = new RedisFixtures.Connections(this.redis.url());
 		this.ledger = new RedisQuotaLedger(this.connections.template(), prefix, timeout);
-		new RedisQuotaLedger(this.connections.template(), prefix, wait)
-			.reserve("warm-up", 0, List.of(), Instant.now(), Duration.ofSeconds(1))
-			.block(wait);
+		RedisQuotaLedger warm = new RedisQuotaLedger(this.connections.template(), prefix, wait);
+		warm.reserve("warm-up", 0, List.of(), Instant.now(), Duration.ofSeconds(1)).block(wait);
+		warm.warmUp().block(wait);
 	}
 
 	RedisProcess redis() {
@@ -50,6 +51,30 @@ final class OwnRedisLedgerFixtures implements AutoCloseable {
 
 	ReactiveStringRedisTemplate template() {
 		return this.connections.template();
+	}
+
+	/**
+	 * @return how many scripts Redis has run so far (EVALSHA and EVAL calls, from
+	 * {@code INFO commandstats}): one per ledger operation, so one per round trip
+	 */
+	long scriptCalls() {
+		Properties stats = this.connections.template()
+			.getConnectionFactory()
+			.getReactiveConnection()
+			.serverCommands()
+			.info("commandstats")
+			.block(Duration.ofSeconds(10));
+		long calls = 0;
+		for (String command : List.of("cmdstat_evalsha", "cmdstat_eval")) {
+			// e.g.
+			// "calls=12,usec=345,usec_per_call=28.75,rejected_calls=0,failed_calls=0"
+			for (String field : stats.getProperty(command, "").split(",")) {
+				if (field.startsWith("calls=")) {
+					calls += Long.parseLong(field.substring("calls=".length()));
+				}
+			}
+		}
+		return calls;
 	}
 
 	@Override

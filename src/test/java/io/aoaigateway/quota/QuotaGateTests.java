@@ -1,5 +1,6 @@
 package io.aoaigateway.quota;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,14 +13,19 @@ import io.aoaigateway.quota.QuotaGate.Outcome;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
 import io.aoaigateway.quota.QuotaProperties.Policy;
 import io.aoaigateway.quota.QuotaProperties.Scope;
+import io.aoaigateway.state.StateProperties.Circuit;
 import io.aoaigateway.state.StateProperties.FailurePolicy;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 
+import static io.aoaigateway.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -29,6 +35,8 @@ import static org.awaitility.Awaitility.await;
  * nothing is charged twice once it answers again.
  */
 class QuotaGateTests {
+
+	private static final Log logger = LogFactory.getLog(QuotaGateTests.class);
 
 	private static final Instant NOW = Instant.parse("2026-05-01T12:00:10Z");
 
@@ -161,9 +169,42 @@ class QuotaGateTests {
 		assertThat(over.outcome()).isEqualTo(Outcome.REFUSED);
 	}
 
+	@Test
+	void admitAndSettleWhenManyCallsRunTogetherThenTheirSettlesShareScriptCalls() {
+		// Time boxes no busy machine reaches: every call is reserved in Redis, none in
+		// the
+		// local view.
+		RedisQuotaLedger patient = new RedisQuotaLedger(this.store.template(), PREFIX, WAIT);
+		StateStoreMonitor monitor = new StateStoreMonitor(this.registry, FailurePolicy.FAIL_OPEN,
+				new Circuit(20, 10, 50, WAIT, 100, Duration.ofSeconds(2), 3), Clock.systemUTC());
+		this.journal = new SettlementJournal(patient, monitor, new GatewayMeters(this.registry), 1_000, 64,
+				Duration.ofMillis(5));
+		QuotaGate gate = new QuotaGate(patient, monitor, this.journal, new LocalQuotaView(100), TTL);
+		QuotaWindow roomy = new QuotaWindow("user:bob:user-default:m1", 1_000_000, NOW.plusSeconds(50));
+		int calls = 400;
+		long before = this.store.scriptCalls();
+
+		List<Outcome> outcomes = Flux.range(0, calls).flatMap((i) -> {
+			Reservation call = new Reservation("c" + i, new TokenEstimate(50, 10), MeteredOperation.CHAT,
+					List.of(new AppliedWindow(POLICY, QuotaPeriod.MINUTE, roomy)));
+			return gate.admit(call, NOW).doOnNext((admission) -> gate.settle(call, admission, 7, NOW));
+		}, 32).map(Admission::outcome).collectList().block(WAIT);
+		eventually(this.journal::waiting, (waiting) -> waiting == 0, WAIT);
+		long scripts = this.store.scriptCalls() - before;
+
+		logger.info(String.format("%d calls reserved and settled in %d script calls: %.3f per call", calls, scripts,
+				scripts / (double) calls));
+		assertThat(outcomes).hasSize(calls).containsOnly(Outcome.ADMITTED);
+		// One reserve per call; the settles went in batches (two per call before).
+		assertThat(scripts).isGreaterThan(calls).isLessThan(calls + calls / 2);
+		assertThat(this.ledger.read(List.of(roomy), NOW).block(WAIT))
+			.containsExactly(new WindowState(roomy, 7L * calls, 0));
+	}
+
 	private QuotaGate gate(FailurePolicy policy) {
 		StateStoreMonitor monitor = new StateStoreMonitor(this.registry, policy);
-		this.journal = new SettlementJournal(this.ledger, monitor, new GatewayMeters(this.registry), 1_000);
+		this.journal = new SettlementJournal(this.ledger, monitor, new GatewayMeters(this.registry), 1_000, 64,
+				Duration.ofMillis(5));
 		return new QuotaGate(this.ledger, monitor, this.journal, new LocalQuotaView(100), TTL);
 	}
 

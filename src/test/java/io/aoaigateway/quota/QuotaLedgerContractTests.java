@@ -313,6 +313,56 @@ abstract class QuotaLedgerContractTests {
 		assertThat(read(List.of(minute), NOW)).containsExactly(new WindowState(minute, 30, 0));
 	}
 
+	@Test
+	void settleAllWhenSettlesReleasesAndChargesMixedThenAppliesEachAsItWouldAlone() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		QuotaWindow day = window("alice:day", 10_000);
+		reserve("r1", 500, List.of(minute, day), NOW);
+		reserve("r2", 300, List.of(minute, day), NOW);
+
+		List<Boolean> applied = settleAll(settleOf("r1", 500, 120, List.of(minute, day), NOW.plusSeconds(1)),
+				new PendingCharge("run:abc", 0, 50, List.of(minute, day), NOW.plusSeconds(2), REMEMBER, true),
+				settleOf("r2", 300, 0, List.of(minute, day), NOW.plusSeconds(3)),
+				settleOf("r3", 400, 30, List.of(day), NOW.plusSeconds(4)));
+
+		assertThat(applied).containsExactly(true, true, true, true);
+		assertThat(read(List.of(minute, day), NOW.plusSeconds(5))).containsExactly(new WindowState(minute, 170, 0),
+				new WindowState(day, 200, 0));
+		// Released and settled ids refuse a late reserve, as after a settle alone.
+		assertThat(reserve("r2", 300, List.of(minute, day), NOW.plusSeconds(5)).admitted()).isFalse();
+		assertThat(reserve("r3", 400, List.of(day), NOW.plusSeconds(5)).admitted()).isFalse();
+		assertThat(chargeOnce("run:abc", 50, List.of(minute, day), NOW.plusSeconds(5), REMEMBER)).isFalse();
+	}
+
+	@Test
+	void settleAllWhenAnIdComesTwiceOrWasSettledBeforeThenOnlyItsFirstWriteCounts() {
+		QuotaWindow minute = window("alice:minute", 1_000);
+		reserve("r1", 500, List.of(minute), NOW);
+		reserve("r2", 500, List.of(minute), NOW);
+		settle("r2", 500, 40, List.of(minute), NOW);
+
+		List<Boolean> applied = settleAll(settleOf("r1", 500, 100, List.of(minute), NOW),
+				settleOf("r1", 500, 200, List.of(minute), NOW), settleOf("r2", 500, 300, List.of(minute), NOW));
+		List<Boolean> again = settleAll(settleOf("r1", 500, 100, List.of(minute), NOW));
+
+		assertThat(applied).containsExactly(true, false, false);
+		assertThat(again).containsExactly(false);
+		assertThat(read(List.of(minute), NOW)).containsExactly(new WindowState(minute, 140, 0));
+	}
+
+	@Test
+	void settleAllWhenNothingToWriteThenAnswersNothing() {
+		assertThat(settleAll()).isEmpty();
+	}
+
+	List<Boolean> settleAll(PendingCharge... charges) {
+		return ledger().settleAll(List.of(charges)).block(WAIT);
+	}
+
+	static PendingCharge settleOf(String id, long reserved, long used, List<QuotaWindow> windows, Instant at) {
+		return new PendingCharge(id, reserved, used, windows, at, REMEMBER, false);
+	}
+
 	QuotaDecision reserve(String id, long tokens, List<QuotaWindow> windows, Instant now) {
 		return ledger().reserve(id, tokens, windows, now, TTL).block(WAIT);
 	}

@@ -35,7 +35,8 @@ class RedisQuotaLedgerTests extends RedisQuotaLedgerContractTests {
 		List<QuotaWindow> windows = List.of(window("alice:minute", 1_000));
 		return List.of(ledger.reserve("r1", 100, windows, NOW, TTL),
 				ledger.settle("r1", 100, 50, windows, NOW, REMEMBER),
-				ledger.chargeOnce("run:abc", 50, windows, NOW, Duration.ofMinutes(5)), ledger.read(windows, NOW));
+				ledger.chargeOnce("run:abc", 50, windows, NOW, Duration.ofMinutes(5)), ledger.read(windows, NOW),
+				ledger.settleAll(List.of(settleOf("r1", 100, 50, windows, NOW))));
 	}
 
 }

@@ -18,8 +18,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The journal against a Redis of the test's own that the test pauses: charges that cannot
- * be written wait, in order and within the bound, and are written once each when Redis
- * answers again.
+ * be written, alone or in a batch, wait, in order and within the bound, and are written
+ * once each when Redis answers again; a shutdown writes the batch being gathered.
  */
 class SettlementJournalTests {
 
@@ -30,6 +30,9 @@ class SettlementJournalTests {
 	private static final Duration WAIT = Duration.ofSeconds(20);
 
 	private static final String PREFIX = "journal-test:";
+
+	/** Longer than any test: batches go only when full, or when flushed. */
+	private static final Duration NEVER = Duration.ofHours(1);
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -156,8 +159,59 @@ class SettlementJournalTests {
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
 	}
 
+	@Test
+	void submitWhenRedisPausedDuringTheBatchThenItWaitsInTheJournalAndIsReplayedOnce() {
+		SettlementJournal journal = journal(100, 10, NEVER);
+		QuotaWindow day = window();
+		for (int i = 0; i < 10; i++) {
+			this.ledger.reserve("r" + i, 50, List.of(day), NOW, Duration.ofMinutes(1)).block(WAIT);
+		}
+		this.redis.pause();
+
+		// The tenth fills the batch, which goes and times out.
+		for (int i = 0; i < 10; i++) {
+			journal.submit(settle("r" + i, 50, 10 + i));
+		}
+		await().atMost(WAIT).until(() -> journal.size() == 10);
+		assertThat(journal.entries()).extracting(PendingCharge::id)
+			.containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9");
+		// The batch that timed out still sits in Redis's socket and runs on resume; the
+		// replay then finds every id settled.
+		this.redis.resume();
+		journal.storeAnswered();
+
+		await().atMost(WAIT).until(() -> journal.size() == 0);
+		assertThat(state(day)).isEqualTo(new WindowState(day, 145, 0));
+		assertThat(counter("queued")).isEqualTo(10);
+		assertThat(counter("replayed")).isEqualTo(10);
+	}
+
+	@Test
+	void shutdownWhenSettlesAreGatheredThenTheFlushWritesThemInOneScriptCall() {
+		SettlementJournal journal = journal(100, 1_000, NEVER);
+		QuotaWindow day = window();
+		for (int i = 0; i < 10; i++) {
+			this.ledger.reserve("r" + i, 50, List.of(day), NOW, Duration.ofMinutes(1)).block(WAIT);
+			journal.submit(settle("r" + i, 50, 10 + i));
+		}
+		assertThat(state(day)).isEqualTo(new WindowState(day, 0, 500));
+		assertThat(journal.waiting()).isEqualTo(10);
+		long before = this.store.scriptCalls();
+
+		new QuotaConfiguration.JournalFlush(journal, WAIT).stop();
+
+		assertThat(this.store.scriptCalls() - before).isEqualTo(1);
+		assertThat(journal.waiting()).isZero();
+		assertThat(state(day)).isEqualTo(new WindowState(day, 145, 0));
+	}
+
 	private SettlementJournal journal(int maxEntries) {
-		return new SettlementJournal(this.ledger, this.monitor, new GatewayMeters(this.registry), maxEntries);
+		return journal(maxEntries, 8, Duration.ofMillis(5));
+	}
+
+	private SettlementJournal journal(int maxEntries, int batchSize, Duration batchDelay) {
+		return new SettlementJournal(this.ledger, this.monitor, new GatewayMeters(this.registry), maxEntries, batchSize,
+				batchDelay);
 	}
 
 	private static QuotaWindow window() {
