@@ -1,6 +1,9 @@
 package io.aoaigateway;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.properties.HasName;
+import com.tngtech.archunit.core.domain.properties.HasOwner;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,25 @@ class ArchitectureTests {
 			.should()
 			.dependOnClassesThat()
 			.haveFullyQualifiedName("org.springframework.web.server.ServerWebExchange")
+			.check(MAIN);
+	}
+
+	@Test
+	void eachMemberOfTheCallIsWrittenByItsOwningPackageOnly() {
+		onlyCalledFrom("io.aoaigateway.routing.GatewayCall", "place", "io.aoaigateway.affinity..");
+		onlyCalledFrom("io.aoaigateway.routing.GatewayCall", "amend", "io.aoaigateway.quota..");
+		for (String writer : new String[] { "start", "discard", "waited" }) {
+			onlyCalledFrom("io.aoaigateway.routing.Attempts", writer, "io.aoaigateway.resilience..");
+		}
+	}
+
+	private static void onlyCalledFrom(String owner, String method, String writerPackage) {
+		noClasses().that()
+			.resideOutsideOfPackage(writerPackage)
+			.should()
+			.callMethodWhere(JavaCall.Predicates.target(HasOwner.Predicates.With.owner(HasName.Predicates.name(owner)))
+				.and(JavaCall.Predicates.target(HasName.Predicates.name(method))))
+			.because(owner + "." + method + " belongs to " + writerPackage)
 			.check(MAIN);
 	}
 

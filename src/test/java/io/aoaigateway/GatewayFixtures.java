@@ -41,7 +41,7 @@ public final class GatewayFixtures {
 	 * @param registry the test's property registry
 	 */
 	public static void register(DynamicPropertyRegistry registry) {
-		registry.add("aoai.routing.stateful-backend", () -> "sim-a");
+		registry.add("aoai.affinity.backends[0]", () -> "sim-a");
 		registry.add("aoai.routing.backends[0].name", () -> "sim-a");
 		registry.add("aoai.routing.backends[0].url", () -> SIM_A.baseUrl().toString());
 		registry.add("aoai.routing.backends[0].api-key", () -> KEY_A);

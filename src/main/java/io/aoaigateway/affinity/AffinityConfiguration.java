@@ -6,7 +6,6 @@ import java.util.List;
 import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.routing.Backend;
 import io.aoaigateway.routing.BackendPool;
-import io.aoaigateway.routing.RoutingProperties;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
 
@@ -33,16 +32,16 @@ class AffinityConfiguration {
 	}
 
 	@Bean
-	GlobalFilter affinityFilter(AffinityProperties properties, RoutingProperties routing, BackendPool pool,
-			AffinityStore store, StateStoreMonitor monitor, Clock clock, GatewayMeters meters) {
-		return new AffinityFilter(properties, store, statefulBackends(properties, routing, pool), monitor, clock,
+	GlobalFilter affinityFilter(AffinityProperties properties, BackendPool pool, AffinityStore store,
+			StateStoreMonitor monitor, Clock clock, GatewayMeters meters) {
+		return new AffinityFilter(properties, store, statefulBackends(properties, pool), monitor, clock,
 				WebClient.create(), meters);
 	}
 
-	static List<Backend> statefulBackends(AffinityProperties properties, RoutingProperties routing, BackendPool pool) {
+	static List<Backend> statefulBackends(AffinityProperties properties, BackendPool pool) {
 		List<String> names = properties.backends();
 		if (names.isEmpty()) {
-			return (routing.statefulBackend() != null) ? List.of(pool.statefulBackend()) : pool.backends();
+			return pool.backends();
 		}
 		return names.stream()
 			.map((name) -> pool.backends()

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.IntStream;
 
 import io.aoaigateway.affinity.AffinityProperties.Sharing;
 import io.aoaigateway.affinity.ObjectIds.PathObject;
@@ -19,11 +18,11 @@ import io.aoaigateway.auth.CallerIdentity;
 import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.routing.Backend;
 import io.aoaigateway.routing.BackendDeployment;
+import io.aoaigateway.routing.GatewayCall;
+import io.aoaigateway.routing.Placement;
 import io.aoaigateway.routing.RouteTarget;
-import io.aoaigateway.routing.RouteTarget.DeploymentSource;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.aoaigateway.support.AzureError;
-import io.aoaigateway.support.GatewayAttributes;
 import io.aoaigateway.support.GatewayErrors;
 import io.aoaigateway.usage.MeteredCall;
 import org.jspecify.annotations.Nullable;
@@ -50,8 +49,6 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 
 	/** After the route resolved its family, before quotas and failover. */
 	static final int ORDER = 50;
-
-	private static final Set<String> FAMILIES = Set.of("assistants", "image-operations", "v1");
 
 	// Azure keeps image operations for a day.
 	private static final Duration IMAGE_OPERATION_TTL = Duration.ofHours(24);
@@ -88,15 +85,15 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		RouteTarget target = exchange.getAttribute(GatewayAttributes.ROUTE_TARGET);
-		CallerIdentity caller = exchange.getAttribute(GatewayAttributes.CALLER);
-		if (target == null || caller == null || target.source() != DeploymentSource.NONE
-				|| !FAMILIES.contains(target.family())) {
+		GatewayCall call = exchange.getRequiredAttribute(GatewayCall.ATTRIBUTE);
+		RouteTarget target = call.target();
+		CallerIdentity caller = call.caller();
+		if (target == null || caller == null || !target.stateful() || !target.family().stateful()) {
 			return chain.filter(exchange);
 		}
 		String path = exchange.getRequest().getPath().value();
 		PathObject object = ObjectIds.inPath(path);
-		Set<String> references = ObjectIds.inBody(exchange.getAttribute(GatewayAttributes.REQUEST_BODY));
+		Set<String> references = new LinkedHashSet<>(call.facts().references());
 		Set<String> ids = new LinkedHashSet<>();
 		if (object != null) {
 			ids.add(object.id());
@@ -116,14 +113,14 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 				return found.map(Optional::of)
 					.defaultIfEmpty(Optional.empty())
 					.flatMap((o) -> o.isPresent()
-							? routeToObject(exchange, chain, target, caller, object.id(), o.get(), references, known)
+							? routeToObject(exchange, chain, call, caller, object.id(), o.get(), references, known)
 							: notFoundAnywhere(exchange, object.id()));
 			}
-			return routeNew(exchange, chain, target, caller, references, known, path);
+			return routeNew(exchange, chain, call, caller, references, known, path);
 		});
 	}
 
-	private Mono<Void> routeToObject(ServerWebExchange exchange, GatewayFilterChain chain, RouteTarget target,
+	private Mono<Void> routeToObject(ServerWebExchange exchange, GatewayFilterChain chain, GatewayCall call,
 			CallerIdentity caller, String id, ObjectOwner owner, Set<String> references,
 			Map<String, ObjectOwner> known) {
 		if (!mayReach(caller, owner)) {
@@ -144,10 +141,10 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 				return conflict(exchange, id, reference);
 			}
 		}
-		return route(exchange, chain, target, List.of(backend), true);
+		return route(exchange, chain, call, List.of(backend), true);
 	}
 
-	private Mono<Void> routeNew(ServerWebExchange exchange, GatewayFilterChain chain, RouteTarget target,
+	private Mono<Void> routeNew(ServerWebExchange exchange, GatewayFilterChain chain, GatewayCall call,
 			CallerIdentity caller, Set<String> references, Map<String, ObjectOwner> known, String path) {
 		String first = null;
 		String firstBackend = null;
@@ -168,37 +165,34 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 		}
 		boolean create = HttpMethod.POST.equals(exchange.getRequest().getMethod());
 		if (create) {
-			learnFromAnswer(exchange, caller, path);
+			learnFromAnswer(call, caller, path);
 		}
 		Backend referenced = (firstBackend != null) ? backend(firstBackend) : null;
 		if (referenced != null) {
-			return route(exchange, chain, target, List.of(referenced), true);
+			return route(exchange, chain, call, List.of(referenced), true);
 		}
 		// Lists are served by the home backend; a create may move on if the home one
 		// throttles, since nothing was created.
 		List<Backend> order = homeOrder(caller);
-		return route(exchange, chain, target, create ? order : order.subList(0, 1), !create);
+		return route(exchange, chain, call, create ? order : order.subList(0, 1), !create);
 	}
 
 	// A JSON answer is held until its objects are recorded, so that no follow-up call can
 	// overtake the record; a stream's created objects are recorded when it ends (a call
 	// overtaking that record finds its object by discovery).
-	private void learnFromAnswer(ServerWebExchange exchange, CallerIdentity caller, String path) {
-		MeteredCall call = exchange.getAttribute(GatewayAttributes.METERED_CALL);
-		if (call == null) {
-			return;
-		}
+	private void learnFromAnswer(GatewayCall call, CallerIdentity caller, String path) {
+		MeteredCall metered = call.metered();
 		Duration ttl = path.contains("/images/") ? IMAGE_OPERATION_TTL : this.properties.ttl();
-		call.beforeAnswer((ids) -> remember(exchange, caller, ids, ttl));
-		call.onFinish((usage) -> {
+		metered.beforeAnswer((ids) -> remember(call, caller, ids, ttl));
+		metered.onFinish((usage) -> {
 			if (usage.streamed() && usage.succeeded()) {
-				remember(exchange, caller, usage.objectIds(), ttl).subscribe();
+				remember(call, caller, usage.objectIds(), ttl).subscribe();
 			}
 		});
 	}
 
-	private Mono<Void> remember(ServerWebExchange exchange, CallerIdentity caller, List<String> ids, Duration ttl) {
-		BackendDeployment selected = exchange.getAttribute(GatewayAttributes.SELECTED_BACKEND);
+	private Mono<Void> remember(GatewayCall call, CallerIdentity caller, List<String> ids, Duration ttl) {
+		BackendDeployment selected = call.attempts().current();
 		if (selected == null || ids.isEmpty()) {
 			return Mono.empty();
 		}
@@ -273,18 +267,11 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 		return DigestUtils.md5DigestAsHex((caller + "/" + backend).getBytes(StandardCharsets.UTF_8));
 	}
 
-	// In the given order: the selector takes the lowest priority first. A call with one
-	// possible backend is pinned to it: failover may wait for it, never replace it.
-	private static Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, RouteTarget target,
+	// Tried in the given order. A call with one possible backend is pinned to it:
+	// failover may wait for it, never replace it.
+	private static Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, GatewayCall call,
 			List<Backend> backends, boolean pinned) {
-		List<BackendDeployment> candidates = IntStream.range(0, backends.size()).mapToObj((index) -> {
-			Backend backend = backends.get(index);
-			return new BackendDeployment(
-					new Backend(backend.name(), backend.url(), backend.apiKey(), index, backend.weight()), "");
-		}).toList();
-		exchange.getAttributes()
-			.put(GatewayAttributes.ROUTE_TARGET, new RouteTarget(target.family(), null, DeploymentSource.NONE,
-					candidates, pinned || candidates.size() == 1));
+		call.place(new Placement(backends, pinned));
 		return chain.filter(exchange);
 	}
 

@@ -14,8 +14,7 @@ import org.springframework.validation.annotation.Validated;
  * Stateful APIs across the pool.
  *
  * @param backends backends that serve stateful APIs (they need the deployments the
- * assistants use); empty means {@code aoai.routing.stateful-backend} when set, else every
- * backend
+ * assistants use); empty means every backend
  * @param sharing who may reach an object besides the caller who created it
  * @param discovery whether an id the gateway has not seen (created before it, or a lost
  * entry) is looked for on the backends; the first caller to reach it then owns it

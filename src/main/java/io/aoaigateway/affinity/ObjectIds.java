@@ -1,32 +1,19 @@
 package io.aoaigateway.affinity;
 
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Where a call names stateful objects: the first object id in its path, and the ids its
- * JSON body refers to.
+ * Where a call names a stateful object in its path (the ids its JSON body refers to are
+ * in {@code RequestFacts}).
  */
 final class ObjectIds {
 
 	// Collections whose next path segment is an object id.
 	private static final Set<String> COLLECTIONS = Set.of("assistants", "threads", "vector_stores", "files", "batches",
 			"responses");
-
-	// Body members that refer to objects, wherever they appear (tool_resources,
-	// attachments...).
-	private static final Set<String> REFERENCES = Set.of("assistant_id", "thread_id", "file_id", "file_ids",
-			"vector_store_id", "vector_store_ids", "previous_response_id", "input_file_id");
-
-	private static final int MAX_DEPTH = 16;
-
-	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private ObjectIds() {
 	}
@@ -58,59 +45,6 @@ final class ObjectIds {
 			return null;
 		}
 		return object(segments, start + 1);
-	}
-
-	/**
-	 * The objects a JSON body refers to.
-	 * @param body the body, or {@code null} when it is not JSON
-	 * @return the ids, in order of appearance
-	 */
-	static Set<String> inBody(byte @Nullable [] body) {
-		Set<String> ids = new LinkedHashSet<>();
-		if (body == null || body.length == 0) {
-			return ids;
-		}
-		try {
-			collect(JSON.readTree(body), ids, 0);
-		}
-		catch (JacksonException ex) {
-			// The backend answers malformed JSON itself.
-		}
-		return ids;
-	}
-
-	private static void collect(JsonNode node, Set<String> ids, int depth) {
-		if (depth > MAX_DEPTH) {
-			return;
-		}
-		if (node.isObject()) {
-			for (var property : node.properties()) {
-				if (REFERENCES.contains(property.getKey())) {
-					addIds(property.getValue(), ids);
-				}
-				else {
-					collect(property.getValue(), ids, depth + 1);
-				}
-			}
-		}
-		else if (node.isArray()) {
-			for (JsonNode element : node) {
-				collect(element, ids, depth + 1);
-			}
-		}
-	}
-
-	private static void addIds(JsonNode value, Set<String> ids) {
-		if (value.isString() && !value.stringValue().isBlank()) {
-			ids.add(value.stringValue());
-		}
-		else if (value.isArray()) {
-			for (JsonNode element : value) {
-				if (element.isString() && !element.stringValue().isBlank()) {
-					ids.add(element.stringValue());
-				}
-			}
-		}
 	}
 
 	private static PathObject object(List<String> segments, int idIndex) {

@@ -5,8 +5,6 @@ import java.util.List;
 
 import io.aoaigateway.support.AzureExchangeRejectedHandler;
 
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
@@ -98,16 +96,6 @@ public class AuthConfiguration {
 			.<GrantedAuthority>map((role) -> new SimpleGrantedAuthority("ROLE_" + role))
 			.toList();
 		return Mono.just(new CallerAuthentication(jwt, authorities, caller));
-	}
-
-	@Bean
-	GlobalFilter callerIdentityFilter() {
-		return new CallerIdentityFilter();
-	}
-
-	@Bean
-	HttpHeadersFilter apiKeySwapHeadersFilter() {
-		return new ApiKeySwapHeadersFilter();
 	}
 
 }

@@ -4,12 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.aoaigateway.auth.CallerIdentity;
 import io.aoaigateway.routing.BackendDeployment;
+import io.aoaigateway.routing.ApiOperation;
+import io.aoaigateway.routing.GatewayCall;
 import io.aoaigateway.routing.RouteTarget;
-import io.aoaigateway.support.GatewayAttributes;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.MeteredCall;
 import io.aoaigateway.usage.RunUsage;
@@ -51,32 +51,30 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		MeteredCall call = exchange.getAttribute(GatewayAttributes.METERED_CALL);
-		if (call != null) {
-			long start = System.nanoTime();
-			AtomicLong backendNanos = new AtomicLong();
-			exchange.getAttributes().put(GatewayAttributes.BACKEND_NANOS, backendNanos);
-			call.onStreamStart(this.meters::streamStarted);
-			call.onFinish((usage) -> measure(exchange, call, usage, start, backendNanos.get()));
-		}
+		GatewayCall call = exchange.getRequiredAttribute(GatewayCall.ATTRIBUTE);
+		long start = System.nanoTime();
+		MeteredCall metered = call.metered();
+		metered.onStreamStart(this.meters::streamStarted);
+		metered.onFinish((usage) -> measure(exchange, call, usage, start));
 		return chain.filter(exchange);
 	}
 
-	private void measure(ServerWebExchange exchange, MeteredCall call, CallUsage usage, long start, long backendNanos) {
+	private void measure(ServerWebExchange exchange, GatewayCall gatewayCall, CallUsage usage, long start) {
 		long end = System.nanoTime();
+		MeteredCall call = gatewayCall.metered();
+		long backendNanos = gatewayCall.attempts().backendNanos();
 		if (call.streaming()) {
 			this.meters.streamEnded();
 		}
-		RouteTarget target = exchange.getAttribute(GatewayAttributes.ROUTE_TARGET);
-		BackendDeployment selected = exchange.getAttribute(GatewayAttributes.SELECTED_BACKEND);
-		CallerIdentity caller = exchange.getAttribute(GatewayAttributes.CALLER);
-		String family = (target != null) ? target.family() : "none";
+		RouteTarget target = gatewayCall.target();
+		BackendDeployment selected = gatewayCall.attempts().current();
+		CallerIdentity caller = gatewayCall.caller();
+		String family = (target != null) ? target.family().tag() : "none";
 		String deployment = (target != null && target.deployment() != null) ? target.deployment() : "none";
 		String backend = (selected != null) ? selected.backend().name() : "none";
 		String status = (usage.status() != null) ? Integer.toString(usage.status())
 				: (usage.cancelled() ? "cancelled" : "error");
-		String path = exchange.getRequest().getPath().value();
-		String operation = operation(family, path);
+		String operation = (target != null) ? target.operation().tag() : ApiOperation.OTHER.tag();
 		this.meters.request(family, deployment, backend, status);
 		// A stream's body arrives at the backend's pace: that time is the backend's too.
 		long firstChunk = call.firstChunkNanos();
@@ -129,28 +127,6 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		record.put("runs", usage.terminalRuns().size());
 		record.put("latencyMs", nanos / 1_000_000);
 		return record;
-	}
-
-	static String operation(String family, String path) {
-		if ("model-inference".equals(family)) {
-			return "inference";
-		}
-		if (path.endsWith("/chat/completions")) {
-			return "chat";
-		}
-		if (path.endsWith("/completions")) {
-			return "completions";
-		}
-		if (path.endsWith("/embeddings")) {
-			return "embeddings";
-		}
-		if (path.endsWith("/responses")) {
-			return "responses";
-		}
-		if (path.contains("/runs")) {
-			return "run";
-		}
-		return "other";
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.aoaigateway.quota;
 
+import io.aoaigateway.routing.ApiOperation;
 import io.aoaigateway.usage.CallUsage;
 
 /**
@@ -18,7 +19,7 @@ final class CallCharge {
 	 * @return the tokens to charge
 	 */
 	static long of(Reservation reservation, CallUsage usage) {
-		if (reservation.operation() == MeteredOperation.RUN) {
+		if (reservation.operation() == ApiOperation.RUN) {
 			// A run is charged once, when a response shows it ended.
 			return 0;
 		}

@@ -2,6 +2,8 @@ package io.aoaigateway.quota;
 
 import java.util.List;
 
+import io.aoaigateway.routing.ApiOperation;
+
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
 
 /**
@@ -13,7 +15,7 @@ import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
  * @param operation the kind of call
  * @param applied the windows it was reserved in, with their policies
  */
-record Reservation(String id, TokenEstimate estimate, MeteredOperation operation, List<AppliedWindow> applied) {
+record Reservation(String id, TokenEstimate estimate, ApiOperation operation, List<AppliedWindow> applied) {
 
 	Reservation {
 		applied = List.copyOf(applied);

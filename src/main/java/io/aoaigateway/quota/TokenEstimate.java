@@ -1,5 +1,8 @@
 package io.aoaigateway.quota;
 
+import io.aoaigateway.routing.ApiOperation;
+import io.aoaigateway.routing.RequestFacts;
+
 /**
  * What a call is expected to spend, reserved before it is forwarded.
  * <p>
@@ -16,13 +19,13 @@ record TokenEstimate(long input, long output) {
 	/** Creating a run only needs room: the run is charged when it ends. */
 	private static final TokenEstimate ROOM_ONLY = new TokenEstimate(1, 0);
 
-	static TokenEstimate of(MeteredOperation operation, int bodyBytes, RequestFacts facts, long defaultMaxOutput) {
-		if (operation == MeteredOperation.RUN) {
+	static TokenEstimate of(ApiOperation operation, int bodyBytes, RequestFacts facts, long defaultMaxOutput) {
+		if (operation == ApiOperation.RUN) {
 			return ROOM_ONLY;
 		}
 		long input = Math.max(1, (bodyBytes + 3) / 4);
 		long output = switch (operation) {
-			case EMBEDDINGS, NONE -> 0;
+			case EMBEDDINGS, OTHER -> 0;
 			default -> saturatedMultiply((facts.maxOutputTokens() != null) ? facts.maxOutputTokens() : defaultMaxOutput,
 					facts.choices());
 		};

@@ -10,11 +10,14 @@ import java.util.UUID;
 import io.aoaigateway.auth.CallerIdentity;
 import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
+import io.aoaigateway.routing.ApiOperation;
+import io.aoaigateway.routing.BodyAmendment;
+import io.aoaigateway.routing.GatewayCall;
+import io.aoaigateway.routing.RequestFacts;
 import io.aoaigateway.routing.RouteTarget;
 import io.aoaigateway.quota.QuotaGate.Admission;
 import io.aoaigateway.quota.QuotaGate.Outcome;
 import io.aoaigateway.support.AzureError;
-import io.aoaigateway.support.GatewayAttributes;
 import io.aoaigateway.support.GatewayErrors;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.MeteredCall;
@@ -26,7 +29,6 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -74,20 +76,18 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		CallerIdentity caller = exchange.getAttribute(GatewayAttributes.CALLER);
-		RouteTarget target = exchange.getAttribute(GatewayAttributes.ROUTE_TARGET);
-		MeteredCall call = exchange.getAttribute(GatewayAttributes.METERED_CALL);
-		if (caller == null || target == null || call == null) {
+		GatewayCall gatewayCall = exchange.getRequiredAttribute(GatewayCall.ATTRIBUTE);
+		CallerIdentity caller = gatewayCall.caller();
+		RouteTarget target = gatewayCall.target();
+		if (caller == null || target == null) {
 			return chain.filter(exchange);
 		}
-		ServerHttpRequest request = exchange.getRequest();
-		MeteredOperation operation = MeteredOperation.of(target.family(), request.getMethod(),
-				request.getPath().value());
-		byte[] body = exchange.getAttribute(GatewayAttributes.REQUEST_BODY);
-		RequestFacts facts = (body != null && operation != MeteredOperation.NONE) ? RequestFacts.read(body)
-				: RequestFacts.NONE;
-		if (body != null) {
-			amend(exchange, operation, facts, body, caller, call);
+		MeteredCall call = gatewayCall.metered();
+		ApiOperation operation = target.operation();
+		byte[] body = gatewayCall.body();
+		RequestFacts facts = gatewayCall.facts();
+		if (body != null && operation.metered() && facts.valid()) {
+			amend(exchange, gatewayCall, operation, facts, caller);
 		}
 		if (this.policies.isEmpty()) {
 			return chain.filter(exchange);
@@ -95,7 +95,7 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		call.onFinish((usage) -> chargeRuns(caller, usage));
 		Instant now = this.clock.instant();
 		List<AppliedWindow> applied = this.policies.windows(caller, target.deployment(), now);
-		if (operation == MeteredOperation.NONE || applied.isEmpty()) {
+		if (!operation.metered() || applied.isEmpty()) {
 			return chain.filter(exchange);
 		}
 		TokenEstimate estimate = TokenEstimate.of(operation, (body != null) ? body.length : 0, facts,
@@ -109,18 +109,20 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		});
 	}
 
-	private void amend(ServerWebExchange exchange, MeteredOperation operation, RequestFacts facts, byte[] body,
-			CallerIdentity caller, MeteredCall call) {
+	// Only what a setting asks for: the user stamp (aoai.quota.stamp-user), and the
+	// usage chunk of a chat stream, without which its tokens could not be counted.
+	private void amend(ServerWebExchange exchange, GatewayCall call, ApiOperation operation, RequestFacts facts,
+			CallerIdentity caller) {
 		String user = (this.properties.stampUser() && operation.acceptsUser()) ? this.pseudonym.of(caller) : null;
 		// stream_options is documented for chat only, and never for AI Model Inference.
-		boolean includeUsage = operation == MeteredOperation.CHAT && facts.stream() && !facts.includeUsage()
+		boolean includeUsage = operation == ApiOperation.CHAT && facts.stream() && !facts.includeUsage()
 				&& !exchange.getRequest().getPath().value().contains("/extensions/");
-		byte[] amended = RequestAmendments.amend(body, facts, user, includeUsage);
-		if (amended != body) {
-			exchange.getAttributes().put(GatewayAttributes.REQUEST_BODY, amended);
+		if (user == null && !includeUsage) {
+			return;
 		}
+		call.amend(new BodyAmendment(user, includeUsage));
 		if (includeUsage) {
-			call.removeInjectedUsage();
+			call.metered().removeInjectedUsage();
 		}
 	}
 

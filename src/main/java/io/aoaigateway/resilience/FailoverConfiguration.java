@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.aoaigateway.observability.GatewayMeters;
+import io.aoaigateway.routing.BackendSelection;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,12 +35,13 @@ class FailoverConfiguration {
 	@Bean
 	GlobalFilter backendFailoverFilter(FailoverProperties properties, CooldownStore cooldowns, MeterRegistry meters,
 			StateStoreMonitor monitor, Clock clock, GatewayMeters gatewayMeters,
-			ObjectProvider<HttpClientProperties> httpClient) {
+			ObjectProvider<HttpClientProperties> httpClient, BackendSelection selection) {
 		HttpClientProperties client = httpClient.getIfAvailable();
 		checkResponseTimeout(properties, (client != null) ? client.getResponseTimeout() : null);
-		return new BackendFailoverFilter(properties, cooldowns,
+		FailoverPolicy policy = new FailoverPolicy(properties,
 				new BackendCircuitBreakers(properties.circuitBreaker(), meters),
-				new BackendCapacity(properties.ptuUtilizationThreshold()), monitor, clock, gatewayMeters);
+				new BackendCapacity(properties.ptuUtilizationThreshold()), selection);
+		return new BackendFailoverFilter(properties, policy, cooldowns, monitor, clock, gatewayMeters);
 	}
 
 	@Bean

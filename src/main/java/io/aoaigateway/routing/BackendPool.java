@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * The configured Azure OpenAI resources, indexed by the deployments they host.
  */
@@ -18,7 +16,9 @@ public final class BackendPool {
 
 	private final Map<String, List<BackendDeployment>> byDeployment;
 
-	private final Backend statefulBackend;
+	private final Map<String, Candidates> candidates;
+
+	private final Candidates stateful;
 
 	public BackendPool(RoutingProperties properties) {
 		Map<String, Backend> backendsByName = new LinkedHashMap<>();
@@ -36,18 +36,15 @@ public final class BackendPool {
 			.stream()
 			.collect(LinkedHashMap::new, (map, entry) -> map.put(entry.getKey(), List.copyOf(entry.getValue())),
 					Map::putAll));
-		this.statefulBackend = statefulBackend(properties.statefulBackend(), this.backends, backendsByName);
-	}
-
-	private static Backend statefulBackend(@Nullable String name, List<Backend> backends, Map<String, Backend> byName) {
-		if (name != null) {
-			Backend backend = byName.get(name);
-			if (backend == null) {
-				throw new IllegalArgumentException("aoai.routing.stateful-backend names no backend: " + name);
-			}
-			return backend;
-		}
-		return backends.stream().min(Comparator.comparingInt(Backend::priority)).orElseThrow();
+		Map<String, Candidates> candidates = new LinkedHashMap<>();
+		this.byDeployment.forEach(
+				(name, hosts) -> candidates.put(name, new Candidates(hosts, Candidates.Order.PRIORITY_WEIGHT, false)));
+		this.candidates = Map.copyOf(candidates);
+		List<BackendDeployment> byPriority = this.backends.stream()
+			.sorted(Comparator.comparingInt(Backend::priority))
+			.map((backend) -> new BackendDeployment(backend, ""))
+			.toList();
+		this.stateful = new Candidates(byPriority, Candidates.Order.FIXED, true);
 	}
 
 	/**
@@ -60,11 +57,21 @@ public final class BackendPool {
 	}
 
 	/**
-	 * The backend for stateful objects when {@code aoai.affinity.backends} names none.
-	 * @return the stateful backend
+	 * Where a deployment can be served, and how to choose.
+	 * @param deployment the name callers use
+	 * @return the backends hosting it, empty if none does
 	 */
-	public Backend statefulBackend() {
-		return this.statefulBackend;
+	Optional<Candidates> candidates(String deployment) {
+		return Optional.ofNullable(this.candidates.get(deployment));
+	}
+
+	/**
+	 * Where a call that names no deployment goes until affinity places it: the pool, by
+	 * priority, the first only.
+	 * @return the candidates
+	 */
+	Candidates stateful() {
+		return this.stateful;
 	}
 
 	public List<Backend> backends() {

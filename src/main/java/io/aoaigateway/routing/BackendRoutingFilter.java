@@ -3,16 +3,12 @@ package io.aoaigateway.routing;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 
 import io.aoaigateway.routing.RouteTarget.DeploymentSource;
 import io.aoaigateway.support.AzureError;
-import io.aoaigateway.support.GatewayAttributes;
 import io.aoaigateway.support.GatewayErrors;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -27,9 +23,9 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Chooses the backend for the current attempt and points the request at it: the URL (with
- * the deployment's name on that backend) that {@code NettyRoutingFilter} calls. Runs once
- * per attempt, so a retry chooses again among the backends not yet tried.
+ * Points the request at the backend failover chose for the current attempt: the URL (with
+ * the deployment's name on that backend, and without any credential the caller put in the
+ * query) that {@code NettyRoutingFilter} calls. Runs once per attempt.
  */
 final class BackendRoutingFilter implements GlobalFilter, Ordered {
 
@@ -41,12 +37,6 @@ final class BackendRoutingFilter implements GlobalFilter, Ordered {
 
 	private static final Set<String> CREDENTIAL_PARAMETERS = Set.of("subscription-key", "api-key");
 
-	private final BackendSelector selector;
-
-	BackendRoutingFilter(BackendSelector selector) {
-		this.selector = selector;
-	}
-
 	@Override
 	public int getOrder() {
 		return ORDER;
@@ -54,36 +44,12 @@ final class BackendRoutingFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		RouteTarget target = exchange.getAttribute(GatewayAttributes.ROUTE_TARGET);
-		if (target == null) {
-			return chain.filter(exchange);
-		}
-		Set<String> attempted = exchange.getAttribute(GatewayAttributes.ATTEMPTED_BACKENDS);
-		if (attempted == null) {
-			attempted = new LinkedHashSet<>();
-			exchange.getAttributes().put(GatewayAttributes.ATTEMPTED_BACKENDS, attempted);
-		}
-		Set<String> unavailable = exchange.getAttribute(GatewayAttributes.UNAVAILABLE_BACKENDS);
-		Set<String> excluded = attempted;
-		if (unavailable != null && !unavailable.isEmpty()) {
-			excluded = new HashSet<>(attempted);
-			excluded.addAll(unavailable);
-		}
-		Optional<BackendDeployment> choice = this.selector.select(target.candidates(), excluded);
-		if (choice.isEmpty()) {
+		GatewayCall call = exchange.getRequiredAttribute(GatewayCall.ATTRIBUTE);
+		RouteTarget target = call.target();
+		BackendDeployment selected = call.attempts().current();
+		if (target == null || selected == null) {
 			return GatewayErrors.write(exchange,
 					AzureError.of(HttpStatus.SERVICE_UNAVAILABLE, "No backend is available for this call."));
-		}
-		BackendDeployment selected = choice.get();
-		attempted.add(selected.backend().name());
-		exchange.getAttributes().put(GatewayAttributes.SELECTED_BACKEND, selected);
-		// A retry may land on a backend that uses another name: rewrite whenever aliases
-		// are in play.
-		if (target.source() == DeploymentSource.BODY && target.deployment() != null
-				&& target.candidates().stream().anyMatch((c) -> !c.azureName().equals(target.deployment()))) {
-			byte[] body = exchange.getRequiredAttribute(GatewayAttributes.REQUEST_BODY);
-			exchange.getAttributes()
-				.put(GatewayAttributes.REQUEST_BODY, ModelField.replace(body, selected.azureName()));
 		}
 		exchange.getAttributes()
 			.put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, backendUrl(exchange.getRequest(), target, selected));

@@ -6,10 +6,11 @@ import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
- * Picks the backend for one attempt: the lowest priority value among the candidates not
- * yet tried, then weighted random within that priority.
+ * Picks the backend for one attempt among the candidates not excluded: in the given order
+ * for {@link Candidates.Order#FIXED}; else the lowest priority value, then weighted
+ * random within that priority.
  */
-public final class BackendSelector {
+public final class BackendSelector implements BackendSelection {
 
 	private final RandomGenerator random;
 
@@ -17,8 +18,21 @@ public final class BackendSelector {
 		this.random = random;
 	}
 
+	@Override
+	public Optional<BackendDeployment> next(Candidates candidates, Set<String> excluded) {
+		if (candidates.order() == Candidates.Order.FIXED) {
+			for (BackendDeployment candidate : candidates.backends()) {
+				if (!excluded.contains(candidate.backend().name())) {
+					return Optional.of(candidate);
+				}
+			}
+			return Optional.empty();
+		}
+		return select(candidates.backends(), excluded);
+	}
+
 	/**
-	 * Chooses among the candidates not yet tried.
+	 * Chooses by priority and weight among the candidates not yet tried.
 	 * @param candidates the backends hosting the deployment
 	 * @param excluded names of backends not to choose, e.g. those already tried
 	 * @return the choice, empty when every candidate is excluded

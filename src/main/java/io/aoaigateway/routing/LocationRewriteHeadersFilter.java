@@ -4,8 +4,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 
-import io.aoaigateway.support.GatewayAttributes;
-
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
@@ -27,8 +25,12 @@ final class LocationRewriteHeadersFilter implements HttpHeadersFilter {
 
 	@Override
 	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-		BackendDeployment selected = exchange.getAttribute(GatewayAttributes.SELECTED_BACKEND);
-		if (selected == null || HEADERS.stream().noneMatch(input::containsHeader)) {
+		if (!input.containsHeader(HEADERS.get(0)) && !input.containsHeader(HEADERS.get(1))) {
+			return input;
+		}
+		GatewayCall call = exchange.getAttribute(GatewayCall.ATTRIBUTE);
+		BackendDeployment selected = (call != null) ? call.attempts().current() : null;
+		if (selected == null) {
 			return input;
 		}
 		String backendBase = selected.backend().url().toString();

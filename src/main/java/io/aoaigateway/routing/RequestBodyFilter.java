@@ -4,9 +4,9 @@ import java.time.Duration;
 
 import io.aoaigateway.server.BufferedBodyBudget;
 import io.aoaigateway.support.AzureError;
-import io.aoaigateway.support.GatewayAttributes;
 import io.aoaigateway.support.GatewayErrors;
 import io.netty.handler.timeout.ReadTimeoutException;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.channel.AbortedException;
@@ -115,8 +115,9 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 					return GatewayErrors.write(exchange, AzureError.badRequest(
 							"This API expects a JSON body (Content-Type: application/json); the body is not JSON."));
 				}
-				exchange.getAttributes().put(GatewayAttributes.REQUEST_BODY, bytes);
-				return chain.filter(exchange.mutate().request(new ReplayableRequest(exchange, sniff)).build());
+				GatewayCall call = exchange.getRequiredAttribute(GatewayCall.ATTRIBUTE);
+				call.readBody(bytes, RequestFacts.read(bytes));
+				return chain.filter(exchange.mutate().request(new ReplayableRequest(exchange, call, sniff)).build());
 			})
 			.onErrorResume(DataBufferLimitException.class,
 					(ex) -> GatewayErrors.write(exchange, AzureError.payloadTooLarge(this.maxBytes)))
@@ -148,41 +149,51 @@ final class RequestBodyFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * Serves the body held in {@link GatewayAttributes#REQUEST_BODY}, read afresh on
-	 * every subscription so that a later filter may replace it and a retry may resend it.
+	 * Serves the call's body as the current attempt sends it
+	 * ({@link GatewayCall#attemptBody()}), afresh on every subscription, so that every
+	 * attempt can send it again.
 	 */
 	private static final class ReplayableRequest extends ServerHttpRequestDecorator {
 
 		private final ServerWebExchange exchange;
 
+		private final GatewayCall call;
+
 		private final boolean declareJson;
 
-		ReplayableRequest(ServerWebExchange exchange, boolean declareJson) {
+		// The headers depend only on the body's length: built once per length.
+		private @Nullable HttpHeaders headers;
+
+		ReplayableRequest(ServerWebExchange exchange, GatewayCall call, boolean declareJson) {
 			super(exchange.getRequest());
 			this.exchange = exchange;
+			this.call = call;
 			this.declareJson = declareJson;
-		}
-
-		private byte[] body() {
-			return this.exchange.getRequiredAttribute(GatewayAttributes.REQUEST_BODY);
 		}
 
 		@Override
 		public HttpHeaders getHeaders() {
+			long length = this.call.attemptBody().length;
+			HttpHeaders built = this.headers;
+			if (built != null && built.getContentLength() == length) {
+				return built;
+			}
 			HttpHeaders headers = new HttpHeaders();
 			headers.putAll(super.getHeaders());
 			headers.remove(HttpHeaders.TRANSFER_ENCODING);
-			headers.setContentLength(body().length);
+			headers.setContentLength(length);
 			if (this.declareJson) {
 				headers.setContentType(MediaType.APPLICATION_JSON);
 			}
-			return headers;
+			HttpHeaders readOnly = HttpHeaders.readOnlyHttpHeaders(headers);
+			this.headers = readOnly;
+			return readOnly;
 		}
 
 		@Override
 		public Flux<DataBuffer> getBody() {
 			return Flux.defer(() -> {
-				byte[] body = body();
+				byte[] body = this.call.attemptBody();
 				return (body.length == 0) ? Flux.empty() : Flux.just(bufferFactory().wrap(body));
 			});
 		}

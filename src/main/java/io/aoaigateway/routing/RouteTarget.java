@@ -1,33 +1,26 @@
 package io.aoaigateway.routing;
 
-import java.util.List;
-
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a call was resolved to by its route: the API family, the deployment and the
- * backends that may serve it.
+ * What a call was resolved to by its route, once: the API family, the operation, the
+ * deployment and the backends that may serve it.
  *
- * @param family the route family, e.g. {@code deployments} or {@code assistants}
+ * @param family the route's API family
+ * @param operation what the call does
  * @param deployment the deployment name the caller used, null for calls that name none
  * @param source where the caller named the deployment
- * @param candidates the backends that may serve the call, the preferred first
- * @param pinned whether the call must stay on its first candidate (it works on an object
- * that lives there): never sent to another backend
+ * @param candidates the backends that host the deployment; for calls that name none, the
+ * pool in its configured order, until affinity places the call
  */
-public record RouteTarget(String family, @Nullable String deployment, DeploymentSource source,
-		List<BackendDeployment> candidates, boolean pinned) {
+public record RouteTarget(ApiFamily family, ApiOperation operation, @Nullable String deployment,
+		DeploymentSource source, Candidates candidates) {
 
 	/**
-	 * A target pinned when it names no deployment (stateful APIs).
-	 * @param family the route family
-	 * @param deployment the deployment the caller used
-	 * @param source where the caller named it
-	 * @param candidates the backends that may serve the call
+	 * @return whether the call names no deployment and so works on stateful objects
 	 */
-	public RouteTarget(String family, @Nullable String deployment, DeploymentSource source,
-			List<BackendDeployment> candidates) {
-		this(family, deployment, source, candidates, source == DeploymentSource.NONE);
+	public boolean stateful() {
+		return this.source == DeploymentSource.NONE;
 	}
 
 	/** Where a call names its deployment. */
@@ -39,7 +32,7 @@ public record RouteTarget(String family, @Nullable String deployment, Deployment
 		/** In the JSON body's {@code model} field. */
 		BODY,
 
-		/** Nowhere: the call goes to the stateful backend. */
+		/** Nowhere: the call works on stateful objects, placed by affinity. */
 		NONE
 
 	}

@@ -35,7 +35,7 @@ public class RoutingConfiguration {
 	}
 
 	@Bean
-	BackendSelector backendSelector() {
+	BackendSelection backendSelection() {
 		RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
 		return new BackendSelector(random);
 	}
@@ -46,8 +46,18 @@ public class RoutingConfiguration {
 	}
 
 	@Bean
-	GlobalFilter backendRoutingFilter(BackendSelector selector) {
-		return new BackendRoutingFilter(selector);
+	GlobalFilter gatewayCallFilter() {
+		return new GatewayCallFilter();
+	}
+
+	@Bean
+	GlobalFilter backendRoutingFilter() {
+		return new BackendRoutingFilter();
+	}
+
+	@Bean
+	HttpHeadersFilter apiKeySwapHeadersFilter() {
+		return new ApiKeySwapHeadersFilter();
 	}
 
 	@Bean
@@ -57,12 +67,13 @@ public class RoutingConfiguration {
 
 	@Bean
 	RouteLocator azureOpenAiRoutes(RouteLocatorBuilder routes, BackendPool pool) {
-		RouteTargetFilter byPath = new RouteTargetFilter("deployments", DeploymentSource.PATH, pool);
-		RouteTargetFilter imageOperations = new RouteTargetFilter("image-operations", DeploymentSource.NONE, pool);
-		RouteTargetFilter assistants = new RouteTargetFilter("assistants", DeploymentSource.NONE, pool);
-		RouteTargetFilter v1ByModel = new RouteTargetFilter("v1", DeploymentSource.BODY, pool);
-		RouteTargetFilter v1Stateful = new RouteTargetFilter("v1", DeploymentSource.NONE, pool);
-		RouteTargetFilter inference = new RouteTargetFilter("model-inference", DeploymentSource.BODY, pool);
+		RouteTargetFilter byPath = new RouteTargetFilter(ApiFamily.DEPLOYMENTS, DeploymentSource.PATH, pool);
+		RouteTargetFilter imageOperations = new RouteTargetFilter(ApiFamily.IMAGE_OPERATIONS, DeploymentSource.NONE,
+				pool);
+		RouteTargetFilter assistants = new RouteTargetFilter(ApiFamily.ASSISTANTS, DeploymentSource.NONE, pool);
+		RouteTargetFilter v1ByModel = new RouteTargetFilter(ApiFamily.V1, DeploymentSource.BODY, pool);
+		RouteTargetFilter v1Stateful = new RouteTargetFilter(ApiFamily.V1, DeploymentSource.NONE, pool);
+		RouteTargetFilter inference = new RouteTargetFilter(ApiFamily.MODEL_INFERENCE, DeploymentSource.BODY, pool);
 		return routes.routes()
 			.route("deployments",
 					(r) -> r.path("/openai/deployments/{deployment}/**")

@@ -25,9 +25,8 @@ import org.springframework.validation.annotation.Validated;
  * The pool of Azure OpenAI resources the gateway routes to.
  *
  * @param backends Azure OpenAI resources in the pool
- * @param statefulBackend the one backend that serves the Assistants, Files, Batches,
- * Responses and image-operation APIs when {@code aoai.affinity.backends} names none; when
- * neither is set, every backend serves them, each object on the backend that created it
+ * @param statefulBackend retired: refused at startup; {@code aoai.affinity.backends}
+ * names the backends that serve stateful APIs (ADR 0006)
  * @param maxRequestSize largest request body accepted; larger ones are refused with 413
  * (Azure's own limit for audio uploads is 25 MB)
  */
@@ -42,10 +41,10 @@ public record RoutingProperties(@NotEmpty List<@Valid @NotNull Backend> backends
 		return this.backends.stream().allMatch((backend) -> seen.add(backend.name()));
 	}
 
-	@AssertTrue(message = "aoai.routing.stateful-backend must name one of aoai.routing.backends[*].name")
-	public boolean isStatefulBackendKnown() {
-		return this.statefulBackend == null
-				|| this.backends.stream().anyMatch((backend) -> backend.name().equals(this.statefulBackend));
+	@AssertTrue(message = "aoai.routing.stateful-backend was retired: name the backends that serve stateful APIs "
+			+ "in aoai.affinity.backends instead (one name there pins every object to that backend)")
+	public boolean isStatefulBackendUnset() {
+		return this.statefulBackend == null;
 	}
 
 	@AssertTrue(message = "aoai.routing.max-request-size must be positive")

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 
 /**
  * The usage side of one call: which parser reads its response, and who wants to know the
@@ -174,12 +175,21 @@ public final class MeteredCall {
 	}
 
 	/**
+	 * Wraps a call's response so that its usage is read as it is written.
+	 * @param response the response
+	 * @return the response to write through
+	 */
+	public ServerHttpResponse capture(ServerHttpResponse response) {
+		return new UsageCapturingResponse(response, this);
+	}
+
+	/**
 	 * Ends the call and tells the listeners, once.
 	 * @param responseStatus the response status, null when no response was started
 	 * @param completed whether the response was written to its end
 	 * @param cancelled whether the client left before the end
 	 */
-	void finish(@Nullable Integer responseStatus, boolean completed, boolean cancelled) {
+	public void finish(@Nullable Integer responseStatus, boolean completed, boolean cancelled) {
 		if (!this.finished.compareAndSet(false, true)) {
 			return;
 		}

@@ -39,24 +39,4 @@ class ObjectIdsTests {
 		assertThat(ObjectIds.inPath("/openai/deployments/gpt-4o/chat/completions")).isNull();
 	}
 
-	@Test
-	void inBodyWhenReferencesAnywhereThenAllInOrder() {
-		String body = """
-				{"assistant_id":"asst_1","thread":{"messages":[{"role":"user","content":"x",
-				"attachments":[{"file_id":"file-1"}]}]},
-				"tool_resources":{"file_search":{"vector_store_ids":["vs_1","vs_2"]},
-				"code_interpreter":{"file_ids":["file-2"]}},"previous_response_id":"resp_1"}""";
-
-		assertThat(ObjectIds.inBody(body.getBytes(StandardCharsets.UTF_8))).containsExactly("asst_1", "file-1", "vs_1",
-				"vs_2", "file-2", "resp_1");
-	}
-
-	@Test
-	void inBodyWhenMalformedOrAbsentThenNone() {
-		assertThat(ObjectIds.inBody(null)).isEmpty();
-		assertThat(ObjectIds.inBody("{\"assistant_id\":".getBytes(StandardCharsets.UTF_8))).isEmpty();
-		assertThat(ObjectIds.inBody("{\"assistant_id\":42,\"file_ids\":[1,\"\"]}".getBytes(StandardCharsets.UTF_8)))
-			.isEmpty();
-	}
-
 }

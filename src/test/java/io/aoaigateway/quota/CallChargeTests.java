@@ -2,6 +2,7 @@ package io.aoaigateway.quota;
 
 import java.util.List;
 
+import io.aoaigateway.routing.ApiOperation;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.TokenUsage;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CallChargeTests {
 
-	private static final Reservation CHAT = new Reservation("r", new TokenEstimate(100, 500), MeteredOperation.CHAT,
+	private static final Reservation CHAT = new Reservation("r", new TokenEstimate(100, 500), ApiOperation.CHAT,
 			List.of());
 
 	@Test
@@ -49,7 +50,7 @@ class CallChargeTests {
 
 	@Test
 	void chargeWhenRunCreatedThenNothingUntilTheRunEnds() {
-		Reservation run = new Reservation("r", new TokenEstimate(1, 0), MeteredOperation.RUN, List.of());
+		Reservation run = new Reservation("r", new TokenEstimate(1, 0), ApiOperation.RUN, List.of());
 
 		assertThat(charge(run, new TokenUsage(5, 5, 0, 0), 200, true, false, true, 100)).isZero();
 	}

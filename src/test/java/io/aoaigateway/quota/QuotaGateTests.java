@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import io.aoaigateway.routing.ApiOperation;
 import io.aoaigateway.RedisProcess;
 import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.quota.QuotaGate.Admission;
@@ -167,7 +168,7 @@ class QuotaGateTests {
 	}
 
 	private static Reservation call(String id, long tokens) {
-		return new Reservation(id, new TokenEstimate(tokens, 0), MeteredOperation.CHAT,
+		return new Reservation(id, new TokenEstimate(tokens, 0), ApiOperation.CHAT,
 				List.of(new AppliedWindow(POLICY, QuotaPeriod.MINUTE, MINUTE)));
 	}
 

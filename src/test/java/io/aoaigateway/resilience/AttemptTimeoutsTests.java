@@ -2,8 +2,15 @@ package io.aoaigateway.resilience;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
+import io.aoaigateway.routing.ApiFamily;
+import io.aoaigateway.routing.ApiOperation;
+import io.aoaigateway.routing.Candidates;
+import io.aoaigateway.routing.RequestFacts;
+import io.aoaigateway.routing.RouteTarget;
 import io.aoaigateway.routing.RouteTarget.DeploymentSource;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,48 +32,42 @@ class AttemptTimeoutsTests {
 
 	@Test
 	void ofWhenNonStreamedInferenceThenGenerationTimeout() {
-		assertThat(this.timeouts.of(HttpMethod.POST, "/openai/deployments/gpt-4o/chat/completions",
-				DeploymentSource.PATH, json("{\"messages\":[],\"max_tokens\":5}")))
+		assertThat(of(HttpMethod.POST, "/openai/deployments/gpt-4o/chat/completions", DeploymentSource.PATH,
+				json("{\"messages\":[],\"max_tokens\":5}")))
 			.isEqualTo(GENERATION);
-		assertThat(this.timeouts.of(HttpMethod.POST, "/openai/v1/embeddings", DeploymentSource.BODY,
+		assertThat(of(HttpMethod.POST, "/openai/v1/embeddings", DeploymentSource.BODY,
 				json("{\"model\":\"e\",\"input\":\"x\",\"stream\":false}")))
 			.isEqualTo(GENERATION);
 	}
 
 	@Test
 	void ofWhenStreamedInferenceThenAttemptTimeout() {
-		assertThat(this.timeouts.of(HttpMethod.POST, "/openai/deployments/gpt-4o/chat/completions",
-				DeploymentSource.PATH, json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream\":true}")))
+		assertThat(of(HttpMethod.POST, "/openai/deployments/gpt-4o/chat/completions", DeploymentSource.PATH,
+				json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream\":true}")))
 			.isEqualTo(ATTEMPT);
 	}
 
 	@Test
 	void ofWhenMultipartUploadThenGenerationTimeout() {
-		assertThat(this.timeouts.of(HttpMethod.POST, "/openai/deployments/whisper/audio/transcriptions",
-				DeploymentSource.PATH, null))
+		assertThat(of(HttpMethod.POST, "/openai/deployments/whisper/audio/transcriptions", DeploymentSource.PATH, null))
 			.isEqualTo(GENERATION);
 	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "/openai/responses", "/openai/v1/responses", "/openai/responses/" })
 	void ofWhenResponseCreatedWithoutStreamThenGenerationTimeout(String path) {
-		assertThat(this.timeouts.of(HttpMethod.POST, path, DeploymentSource.NONE, json("{\"input\":\"x\"}")))
-			.isEqualTo(GENERATION);
-		assertThat(this.timeouts.of(HttpMethod.POST, path, DeploymentSource.NONE,
-				json("{\"input\":\"x\",\"stream\":true}")))
+		assertThat(of(HttpMethod.POST, path, DeploymentSource.NONE, json("{\"input\":\"x\"}"))).isEqualTo(GENERATION);
+		assertThat(of(HttpMethod.POST, path, DeploymentSource.NONE, json("{\"input\":\"x\",\"stream\":true}")))
 			.isEqualTo(ATTEMPT);
 	}
 
 	@Test
 	void ofWhenStatefulCallOrReadThenAttemptTimeout() {
-		assertThat(this.timeouts.of(HttpMethod.POST, "/openai/threads/runs", DeploymentSource.NONE,
-				json("{\"assistant_id\":\"a\"}")))
+		assertThat(of(HttpMethod.POST, "/openai/threads/runs", DeploymentSource.NONE, json("{\"assistant_id\":\"a\"}")))
 			.isEqualTo(ATTEMPT);
-		assertThat(
-				this.timeouts.of(HttpMethod.POST, "/openai/responses/resp_1/cancel", DeploymentSource.NONE, json("{}")))
+		assertThat(of(HttpMethod.POST, "/openai/responses/resp_1/cancel", DeploymentSource.NONE, json("{}")))
 			.isEqualTo(ATTEMPT);
-		assertThat(this.timeouts.of(HttpMethod.GET, "/openai/deployments/gpt-4o/extensions/x", DeploymentSource.PATH,
-				null))
+		assertThat(of(HttpMethod.GET, "/openai/deployments/gpt-4o/extensions/x", DeploymentSource.PATH, null))
 			.isEqualTo(ATTEMPT);
 	}
 
@@ -74,14 +75,25 @@ class AttemptTimeoutsTests {
 	@ValueSource(strings = { "{\"stream\":true}", " {\"a\":{\"stream\":false},\"stream\":true}",
 			"{\"messages\":[{\"stream\":false}],\"stream\":true}" })
 	void streamedWhenTopLevelStreamTrueThenTrue(String body) {
-		assertThat(AttemptTimeouts.streamed(json(body))).isTrue();
+		assertThat(RequestFacts.read(json(body)).stream()).isTrue();
 	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "", "{}", "{\"stream\":\"true\"}", "{\"stream\":1}", "{\"a\":{\"stream\":true}}",
 			"[{\"stream\":true}]", "{\"stream\":tru", "not json" })
 	void streamedWhenNoTopLevelStreamTrueThenFalse(String body) {
-		assertThat(AttemptTimeouts.streamed(json(body))).isFalse();
+		assertThat(RequestFacts.read(json(body)).stream()).isFalse();
+	}
+
+	private Duration of(HttpMethod method, String path, DeploymentSource source, byte @Nullable [] body) {
+		ApiFamily family = switch (source) {
+			case PATH -> ApiFamily.DEPLOYMENTS;
+			case BODY -> ApiFamily.V1;
+			case NONE -> ApiFamily.ASSISTANTS;
+		};
+		RouteTarget target = new RouteTarget(family, ApiOperation.of(family, method, path), null, source,
+				new Candidates(List.of(), Candidates.Order.FIXED, source == DeploymentSource.NONE));
+		return this.timeouts.of(method, target, (body != null) ? RequestFacts.read(body) : RequestFacts.NONE);
 	}
 
 	private static byte[] json(String text) {

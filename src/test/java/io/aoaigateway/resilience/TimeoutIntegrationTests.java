@@ -124,7 +124,7 @@ class TimeoutIntegrationTests {
 		GatewayFixtures.register(registry);
 		registry.add("aoai.auth.jwk-set-uri", () -> ISSUER.jwkSetUri().toString());
 		registry.add("aoai.auth.issuers", ISSUER::issuer);
-		registry.add("aoai.routing.stateful-backend", () -> "stalls");
+		registry.add("aoai.affinity.backends[0]", () -> "stalls");
 		registry.add("aoai.routing.backends[1].deployments[2].name", () -> "hung-first");
 		registry.add("aoai.routing.backends[1].deployments[2].alias", () -> "gpt-4o-eu");
 		registry.add("aoai.routing.backends[2].priority", () -> "0");

@@ -44,7 +44,8 @@ class BackendRoutingFilterTests {
 	void backendUrlWhenBackendHasAPathPrefixThenKept() {
 		Backend apim = new Backend("apim", URI.create("https://apim.example.com/aoai"), new ApiKey("k"), 0, 1);
 		BackendDeployment selected = new BackendDeployment(apim, "");
-		RouteTarget target = new RouteTarget("assistants", null, DeploymentSource.NONE, List.of(selected));
+		RouteTarget target = new RouteTarget(ApiFamily.ASSISTANTS, ApiOperation.OTHER, null, DeploymentSource.NONE,
+				new Candidates(List.of(selected), Candidates.Order.FIXED, true));
 
 		URI url = BackendRoutingFilter.backendUrl(MockServerHttpRequest.get("/openai/threads/thread_1").build(), target,
 				selected);
@@ -69,7 +70,8 @@ class BackendRoutingFilterTests {
 
 	private static URI url(String requested, String deployment, String azureName) {
 		BackendDeployment selected = new BackendDeployment(EU, azureName);
-		RouteTarget target = new RouteTarget("deployments", deployment, DeploymentSource.PATH, List.of(selected));
+		RouteTarget target = new RouteTarget(ApiFamily.DEPLOYMENTS, ApiOperation.CHAT, deployment,
+				DeploymentSource.PATH, new Candidates(List.of(selected), Candidates.Order.PRIORITY_WEIGHT, false));
 		// From a URI, not a template: a template would encode the already-encoded query
 		// again.
 		return BackendRoutingFilter

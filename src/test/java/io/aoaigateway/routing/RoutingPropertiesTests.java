@@ -38,7 +38,10 @@ class RoutingPropertiesTests {
 					.containsExactly("gpt-4o", "gpt4o-prod");
 				assertThat(pool.hosting("gpt-4o").get().get(1).backend().url())
 					.hasToString("https://b.openai.azure.com");
-				assertThat(pool.statefulBackend().name()).isEqualTo("a");
+				assertThat(pool.stateful().backends()).extracting((candidate) -> candidate.backend().name())
+					.containsExactly("a", "b");
+				assertThat(pool.stateful().pinned()).isTrue();
+				assertThat(pool.candidates("gpt-4o").orElseThrow().order()).isEqualTo(Candidates.Order.PRIORITY_WEIGHT);
 				assertThat(pool.hosting("gpt-5")).isEmpty();
 			});
 	}
@@ -92,9 +95,9 @@ class RoutingPropertiesTests {
 	}
 
 	@Test
-	void bindWhenStatefulBackendUnknownThenStartupFails() {
-		assertStartupFails(new String[] { "aoai.routing.stateful-backend=zzz" },
-				"aoai.routing.stateful-backend must name one of aoai.routing.backends[*].name");
+	void bindWhenRetiredStatefulBackendSetThenStartupFailsNamingItsReplacement() {
+		assertStartupFails(new String[] { "aoai.routing.stateful-backend=a" },
+				"aoai.routing.stateful-backend was retired: name the backends that serve stateful APIs in aoai.affinity.backends");
 	}
 
 	@Test

@@ -46,7 +46,7 @@ class StreamingIntegrationTests {
 	@DynamicPropertySource
 	static void pacedBackend(DynamicPropertyRegistry registry) {
 		GatewayFixtures.register(registry);
-		registry.add("aoai.routing.stateful-backend", () -> "sim-paced");
+		registry.add("aoai.affinity.backends[0]", () -> "sim-paced");
 		registry.add("aoai.routing.backends[0].name", () -> "sim-paced");
 		registry.add("aoai.routing.backends[0].url", () -> PACED.baseUrl().toString());
 		registry.add("aoai.routing.backends[0].api-key", () -> "key-of-sim-paced");

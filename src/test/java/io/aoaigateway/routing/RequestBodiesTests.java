@@ -1,4 +1,4 @@
-package io.aoaigateway.quota;
+package io.aoaigateway.routing;
 
 import java.nio.charset.StandardCharsets;
 
@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RequestAmendmentsTests {
+class RequestBodiesTests {
 
 	@Test
 	void amendWhenMembersAbsentThenPrependedAndClientBytesKept() {
@@ -43,9 +43,32 @@ class RequestAmendmentsTests {
 		assertThat(amend("{\"broken\":", "gw-x", true)).isEqualTo("{\"broken\":");
 	}
 
+	@Test
+	void replaceModelWhenAliasedThenOnlyTheValueChangesWhereItStands() {
+		String body = "{ \"stream\":true, \"model\" : \"gpt-4o-mini\", \"messages\":[{\"model\":\"x\"}] }";
+		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+
+		byte[] replaced = RequestBodies.replaceModel(bytes, RequestFacts.read(bytes), "mini-\"eu\u00e9");
+
+		assertThat(new String(replaced, StandardCharsets.UTF_8))
+			.isEqualTo("{ \"stream\":true, \"model\" : \"mini-\\\"eu\u00e9\", \"messages\":[{\"model\":\"x\"}] }");
+		assertThat(RequestFacts.read(replaced).model()).isEqualTo("mini-\"eu\u00e9");
+	}
+
+	@Test
+	void replaceModelWhenBodyHasMultiByteTextBeforeTheModelThenOffsetsAreBytes() {
+		String body = "{\"messages\":[{\"content\":\"\u65e5\u672c\u8a9e \ud83d\ude00\"}],\"model\":\"a\"}";
+		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+
+		byte[] replaced = RequestBodies.replaceModel(bytes, RequestFacts.read(bytes), "bcd");
+
+		assertThat(new String(replaced, StandardCharsets.UTF_8))
+			.isEqualTo("{\"messages\":[{\"content\":\"\u65e5\u672c\u8a9e \ud83d\ude00\"}],\"model\":\"bcd\"}");
+	}
+
 	private static String amend(String body, String user, boolean includeUsage) {
 		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-		return new String(RequestAmendments.amend(bytes, RequestFacts.read(bytes), user, includeUsage),
+		return new String(RequestBodies.amend(bytes, RequestFacts.read(bytes), new BodyAmendment(user, includeUsage)),
 				StandardCharsets.UTF_8);
 	}
 

@@ -1,11 +1,8 @@
-package io.aoaigateway.auth;
+package io.aoaigateway.routing;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-
-import io.aoaigateway.routing.BackendDeployment;
-import io.aoaigateway.support.GatewayAttributes;
+import java.util.TreeSet;
 
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.http.HttpHeaders;
@@ -26,7 +23,7 @@ final class ApiKeySwapHeadersFilter implements HttpHeadersFilter {
 	static final String API_KEY = "api-key";
 
 	/** Credential headers removed by name (in any case). */
-	static final Set<String> CALLER_CREDENTIALS = Set.of(
+	static final Set<String> CALLER_CREDENTIALS = caseInsensitive(
 			// The caller's Entra token, a proxy's credentials and any session.
 			"authorization", "proxy-authorization", "cookie",
 			// Azure OpenAI's key, and the x-api-key of OpenAI-compatible and other SDKs.
@@ -50,21 +47,37 @@ final class ApiKeySwapHeadersFilter implements HttpHeadersFilter {
 
 	@Override
 	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-		BackendDeployment selected = exchange.getRequiredAttribute(GatewayAttributes.SELECTED_BACKEND);
+		GatewayCall call = exchange.getRequiredAttribute(GatewayCall.ATTRIBUTE);
+		BackendDeployment selected = call.attempts().current();
+		if (selected == null) {
+			throw new IllegalStateException("No backend was chosen for this attempt");
+		}
 		HttpHeaders output = new HttpHeaders();
-		output.putAll(input);
-		List.copyOf(output.headerNames())
-			.stream()
-			.filter(ApiKeySwapHeadersFilter::isCallerCredential)
-			.forEach(output::remove);
+		input.forEach((name, values) -> {
+			if (!isCallerCredential(name)) {
+				output.put(name, values);
+			}
+		});
 		output.set(API_KEY, selected.backend().apiKey().value());
 		return output;
 	}
 
 	static boolean isCallerCredential(String name) {
-		String lowerCase = name.toLowerCase(Locale.ROOT);
-		return CALLER_CREDENTIALS.contains(lowerCase)
-				|| CALLER_CREDENTIAL_PREFIXES.stream().anyMatch(lowerCase::startsWith);
+		if (CALLER_CREDENTIALS.contains(name)) {
+			return true;
+		}
+		for (String prefix : CALLER_CREDENTIAL_PREFIXES) {
+			if (name.regionMatches(true, 0, prefix, 0, prefix.length())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static Set<String> caseInsensitive(String... names) {
+		Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+		set.addAll(List.of(names));
+		return java.util.Collections.unmodifiableSet(set);
 	}
 
 }

@@ -1,4 +1,4 @@
-package io.aoaigateway.quota;
+package io.aoaigateway.routing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,26 +10,47 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Adds the members the gateway puts into a JSON request: the caller's pseudonymous
+ * The changes the gateway makes to a JSON request body before sending it: the
+ * deployment's name on the chosen backend in {@code model}, the caller's pseudonymous
  * {@code user}, and {@code stream_options.include_usage} so that a stream reports its
- * usage. New members are written in front of the client's, leaving the client's bytes as
- * they were; only a body that already has the member is rewritten as a whole.
+ * usage. The client's bytes are kept as they were wherever possible: the model's value is
+ * replaced where it stands, new members are written in front of the client's; only a body
+ * that already has a member to change is rewritten as a whole.
  */
-final class RequestAmendments {
+final class RequestBodies {
 
 	private static final JsonMapper JSON = JsonMapper.shared();
 
-	private RequestAmendments() {
+	private RequestBodies() {
+	}
+
+	/**
+	 * Replaces the top-level {@code model} where it stands.
+	 * @param body the request body, a JSON object
+	 * @param facts what the body holds, with where its {@code model} is
+	 * @param model the new value
+	 * @return the rewritten body
+	 */
+	static byte[] replaceModel(byte[] body, RequestFacts facts, String model) {
+		byte[] value = JSON.writeValueAsBytes(model);
+		int start = facts.modelStart();
+		int end = facts.modelEnd();
+		byte[] replaced = new byte[body.length - (end - start) + value.length];
+		System.arraycopy(body, 0, replaced, 0, start);
+		System.arraycopy(value, 0, replaced, start, value.length);
+		System.arraycopy(body, end, replaced, start + value.length, body.length - end);
+		return replaced;
 	}
 
 	/**
 	 * @param body the request body, a JSON object
 	 * @param facts what the body holds
-	 * @param user the {@code user} to set, or null to leave it
-	 * @param includeUsage whether to ask the stream for its usage
+	 * @param amendment what to add
 	 * @return the amended body, or the same array when nothing changes
 	 */
-	static byte[] amend(byte[] body, RequestFacts facts, @Nullable String user, boolean includeUsage) {
+	static byte[] amend(byte[] body, RequestFacts facts, BodyAmendment amendment) {
+		String user = amendment.user();
+		boolean includeUsage = amendment.includeUsage();
 		if (!facts.valid() || (user == null && !includeUsage)) {
 			return body;
 		}

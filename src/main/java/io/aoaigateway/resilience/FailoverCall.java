@@ -1,0 +1,95 @@
+package io.aoaigateway.resilience;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+
+import io.aoaigateway.routing.Attempts;
+import io.aoaigateway.routing.BackendDeployment;
+import io.aoaigateway.routing.Candidates;
+
+/**
+ * What failover knows of one call across its attempts, apart from the exchange.
+ */
+final class FailoverCall {
+
+	private final Candidates candidates;
+
+	private final Attempts attempts;
+
+	private final Instant started;
+
+	private final Duration timeout;
+
+	private final boolean stateful;
+
+	private final boolean replayable;
+
+	// Backends whose half-open circuit gave this attempt a probe permit.
+	private final Set<String> permits = new HashSet<>(2);
+
+	/**
+	 * @param candidates the backends that may serve it
+	 * @param attempts its attempts, which failover writes
+	 * @param started when it arrived
+	 * @param timeout how long each attempt may wait for response headers
+	 * @param stateful whether it works on stateful objects (a create may not be repeated)
+	 * @param replayable whether its body can be sent again
+	 */
+	FailoverCall(Candidates candidates, Attempts attempts, Instant started, Duration timeout, boolean stateful,
+			boolean replayable) {
+		this.candidates = candidates;
+		this.attempts = attempts;
+		this.started = started;
+		this.timeout = timeout;
+		this.stateful = stateful;
+		this.replayable = replayable;
+	}
+
+	Candidates candidates() {
+		return this.candidates;
+	}
+
+	Set<String> tried() {
+		return this.attempts.tried();
+	}
+
+	int attempts() {
+		return this.attempts.count();
+	}
+
+	Attempts attemptsLog() {
+		return this.attempts;
+	}
+
+	Instant started() {
+		return this.started;
+	}
+
+	Duration timeout() {
+		return this.timeout;
+	}
+
+	boolean stateful() {
+		return this.stateful;
+	}
+
+	boolean replayable() {
+		return this.replayable;
+	}
+
+	Set<String> permits() {
+		return this.permits;
+	}
+
+	void releaseUnusedPermits(BackendDeployment selected, BackendCircuitBreakers breakers) {
+		for (String backend : this.permits) {
+			if (!backend.equals(selected.backend().name())) {
+				breakers.of(backend).releasePermission();
+			}
+		}
+		this.permits.clear();
+	}
+
+}

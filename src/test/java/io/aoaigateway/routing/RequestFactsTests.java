@@ -1,0 +1,98 @@
+package io.aoaigateway.routing;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RequestFactsTests {
+
+	@Test
+	void readWhenChatBodyThenEveryFactInOnePass() {
+		RequestFacts facts = read("""
+				{"messages":[{"role":"user","content":"hi","model":"nested"}],"model":"gpt-4o","stream":true,
+				"stream_options":{"include_usage":true},"user":"u","max_tokens":10,"max_completion_tokens":20,
+				"n":3,"best_of":2}""");
+
+		assertThat(facts.valid()).isTrue();
+		assertThat(facts.model()).isEqualTo("gpt-4o");
+		assertThat(facts.stream()).isTrue();
+		assertThat(facts.streamOptions()).isTrue();
+		assertThat(facts.includeUsage()).isTrue();
+		assertThat(facts.user()).isTrue();
+		assertThat(facts.maxOutputTokens()).isEqualTo(20);
+		assertThat(facts.choices()).isEqualTo(3);
+		assertThat(facts.references()).isEmpty();
+	}
+
+	@Test
+	void readWhenOnlyNestedModelThenNone() {
+		assertThat(read("{\"tools\":[{\"model\":\"x\"}],\"metadata\":{\"model\":\"y\"}}").model()).isNull();
+	}
+
+	@Test
+	void readWhenModelNotAStringThenNoneAndNoSpan() {
+		RequestFacts facts = read("{\"model\":42}");
+
+		assertThat(facts.model()).isNull();
+		assertThat(facts.modelStart()).isEqualTo(-1);
+	}
+
+	@Test
+	void readWhenModelThenItsSpanCoversTheQuotedValue() {
+		String body = "{ \"model\" :  \"gpt-4o\" }";
+		RequestFacts facts = read(body);
+
+		assertThat(body.substring(facts.modelStart(), facts.modelEnd())).isEqualTo("\"gpt-4o\"");
+	}
+
+	@Test
+	void readWhenMalformedThenInvalidWithTheReason() {
+		assertThat(read("{\"model\":\"gpt-4o\"").problem()).contains("not valid JSON");
+		assertThat(read("{\"model\":\"gpt-4o\"} trailing").problem()).contains("not valid JSON");
+		assertThat(read("").problem()).contains("JSON object");
+		assertThat(read("\"gpt-4o\"").problem()).contains("JSON object");
+		assertThat(read("{\"model\":\"gpt-4o\"").stream()).isFalse();
+	}
+
+	@Test
+	void readWhenReferencesAnywhereThenAllInOrder() {
+		RequestFacts facts = read("""
+				{"assistant_id":"asst_1","thread":{"messages":[{"role":"user","content":"x",
+				"attachments":[{"file_id":"file-1"}]}]},
+				"tool_resources":{"file_search":{"vector_store_ids":["vs_1","vs_2"]},
+				"code_interpreter":{"file_ids":["file-2"]}},"previous_response_id":"resp_1"}""");
+
+		assertThat(facts.references()).containsExactly("asst_1", "file-1", "vs_1", "vs_2", "file-2", "resp_1");
+	}
+
+	@Test
+	void readWhenReferencesMalformedOrNotStringsThenNone() {
+		assertThat(read("{\"assistant_id\":").references()).isEmpty();
+		assertThat(read("{\"assistant_id\":42,\"file_ids\":[1,\"\",{\"a\":1}]}").references()).isEmpty();
+	}
+
+	@Test
+	void readWhenReferencesDeeperThanTheLimitThenIgnored() {
+		String deep = "{\"a\":".repeat(20) + "{\"file_id\":\"file-deep\"}" + "}".repeat(20);
+
+		RequestFacts facts = read("{\"x\":" + deep + ",\"thread_id\":\"thread_1\"}");
+
+		assertThat(facts.valid()).isTrue();
+		assertThat(facts.references()).containsExactly("thread_1");
+	}
+
+	@Test
+	void readWhenCountsAreNotPositiveIntegersThenIgnored() {
+		RequestFacts facts = read("{\"max_tokens\":-1,\"max_output_tokens\":\"10\",\"n\":0}");
+
+		assertThat(facts.maxOutputTokens()).isNull();
+		assertThat(facts.choices()).isEqualTo(1);
+	}
+
+	private static RequestFacts read(String json) {
+		return RequestFacts.read(json.getBytes(StandardCharsets.UTF_8));
+	}
+
+}
