@@ -34,8 +34,11 @@ class AffinityConfiguration {
 	@Bean
 	GlobalFilter affinityFilter(AffinityProperties properties, BackendPool pool, AffinityStore store,
 			StateStoreMonitor monitor, Clock clock, GatewayMeters meters) {
-		return new AffinityFilter(properties, store, statefulBackends(properties, pool), monitor, clock,
-				WebClient.create(), meters);
+		List<Backend> backends = statefulBackends(properties, pool);
+		AffinityRules rules = new AffinityRules(new ObjectAccess(properties.sharing()), new HomeOrder(backends));
+		OwnerDiscovery discovery = new OwnerDiscovery(backends, WebClient.create(), properties.discovery(),
+				properties.discoveryTimeout());
+		return new AffinityFilter(rules, discovery, store, properties.ttl(), monitor, clock, meters);
 	}
 
 	static List<Backend> statefulBackends(AffinityProperties properties, BackendPool pool) {
