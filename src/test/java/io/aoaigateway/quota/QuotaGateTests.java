@@ -185,7 +185,7 @@ class QuotaGateTests {
 		long before = this.store.scriptCalls();
 
 		List<Outcome> outcomes = Flux.range(0, calls).flatMap((i) -> {
-			Reservation call = new Reservation("c" + i, new TokenEstimate(50, 10), MeteredOperation.CHAT,
+			Reservation call = new Reservation("c" + i, new TokenEstimate(50, 10), ApiOperation.CHAT,
 					List.of(new AppliedWindow(POLICY, QuotaPeriod.MINUTE, roomy)));
 			return gate.admit(call, NOW).doOnNext((admission) -> gate.settle(call, admission, 7, NOW));
 		}, 32).map(Admission::outcome).collectList().block(WAIT);
