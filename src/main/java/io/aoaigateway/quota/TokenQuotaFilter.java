@@ -5,15 +5,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 
 import io.aoaigateway.auth.CallerIdentity;
 import io.aoaigateway.observability.GatewayMeters;
-import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
-import io.aoaigateway.routing.ApiOperation;
 import io.aoaigateway.routing.BodyAmendment;
 import io.aoaigateway.routing.GatewayCall;
-import io.aoaigateway.routing.RequestFacts;
 import io.aoaigateway.routing.RouteTarget;
 import io.aoaigateway.quota.QuotaGate.Admission;
 import io.aoaigateway.quota.QuotaGate.Outcome;
@@ -48,23 +44,17 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 	// Runs can be polled long after they end; remember which were charged for a month.
 	private static final Duration RUN_MEMORY = Duration.ofDays(31);
 
-	private final QuotaPolicies policies;
+	private final QuotaCharging charging;
 
 	private final QuotaGate gate;
-
-	private final QuotaProperties properties;
-
-	private final CallerPseudonym pseudonym;
 
 	private final Clock clock;
 
 	private final GatewayMeters meters;
 
 	TokenQuotaFilter(QuotaProperties properties, QuotaGate gate, Clock clock, GatewayMeters meters) {
-		this.policies = new QuotaPolicies(properties.policies());
-		this.properties = properties;
+		this.charging = new QuotaCharging(properties);
 		this.gate = gate;
-		this.pseudonym = new CallerPseudonym(properties.pseudonymKey());
 		this.clock = clock;
 		this.meters = meters;
 	}
@@ -76,54 +66,38 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		GatewayCall gatewayCall = exchange.getRequiredAttribute(GatewayCall.ATTRIBUTE);
-		CallerIdentity caller = gatewayCall.caller();
-		RouteTarget target = gatewayCall.target();
+		GatewayCall call = exchange.getRequiredAttribute(GatewayCall.ATTRIBUTE);
+		CallerIdentity caller = call.caller();
+		RouteTarget target = call.target();
 		if (caller == null || target == null) {
 			return chain.filter(exchange);
 		}
-		MeteredCall call = gatewayCall.metered();
-		ApiOperation operation = target.operation();
-		byte[] body = gatewayCall.body();
-		RequestFacts facts = gatewayCall.facts();
-		if (body != null && operation.metered() && facts.valid()) {
-			amend(exchange, gatewayCall, operation, facts, caller);
+		BodyAmendment amendment = this.charging.amendment(caller, target, call.facts(),
+				exchange.getRequest().getPath().value());
+		if (amendment != null && call.hasBody()) {
+			call.amend(amendment);
+			if (amendment.includeUsage()) {
+				call.metered().removeInjectedUsage();
+			}
 		}
-		if (this.policies.isEmpty()) {
+		if (!this.charging.enforcing()) {
 			return chain.filter(exchange);
 		}
-		call.onFinish((usage) -> chargeRuns(caller, usage));
+		MeteredCall metered = call.metered();
+		metered.onFinish((usage) -> chargeRuns(caller, usage));
 		Instant now = this.clock.instant();
-		List<AppliedWindow> applied = this.policies.windows(caller, target.deployment(), now);
-		if (!operation.metered() || applied.isEmpty()) {
+		byte[] body = call.body();
+		Reservation reservation = this.charging.reservation(caller, target, call.facts(),
+				(body != null) ? body.length : 0, now);
+		if (reservation == null) {
 			return chain.filter(exchange);
 		}
-		TokenEstimate estimate = TokenEstimate.of(operation, (body != null) ? body.length : 0, facts,
-				this.properties.defaultMaxOutputTokens());
-		Reservation reservation = new Reservation(UUID.randomUUID().toString(), estimate, operation, applied);
 		return this.gate.admit(reservation, now).flatMap((admission) -> switch (admission.outcome()) {
-			case ADMITTED, ADMITTED_LOCAL -> admitted(exchange, chain, call, reservation, admission);
-			case REFUSED -> QuotaAnswers.rejected(exchange.getResponse(), applied,
-					Objects.requireNonNull(admission.decision()), estimate.total(), now, this.meters);
+			case ADMITTED, ADMITTED_LOCAL -> admitted(exchange, chain, metered, reservation, admission);
+			case REFUSED -> QuotaAnswers.rejected(exchange.getResponse(), reservation.applied(),
+					Objects.requireNonNull(admission.decision()), reservation.estimate().total(), now, this.meters);
 			case STORE_DOWN -> storeDown(exchange);
 		});
-	}
-
-	// Only what a setting asks for: the user stamp (aoai.quota.stamp-user), and the
-	// usage chunk of a chat stream, without which its tokens could not be counted.
-	private void amend(ServerWebExchange exchange, GatewayCall call, ApiOperation operation, RequestFacts facts,
-			CallerIdentity caller) {
-		String user = (this.properties.stampUser() && operation.acceptsUser()) ? this.pseudonym.of(caller) : null;
-		// stream_options is documented for chat only, and never for AI Model Inference.
-		boolean includeUsage = operation == ApiOperation.CHAT && facts.stream() && !facts.includeUsage()
-				&& !exchange.getRequest().getPath().value().contains("/extensions/");
-		if (user == null && !includeUsage) {
-			return;
-		}
-		call.amend(new BodyAmendment(user, includeUsage));
-		if (includeUsage) {
-			call.metered().removeInjectedUsage();
-		}
 	}
 
 	private Mono<Void> admitted(ServerWebExchange exchange, GatewayFilterChain chain, MeteredCall call,
@@ -146,10 +120,7 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 	private void chargeRuns(CallerIdentity caller, CallUsage usage) {
 		for (RunUsage run : usage.terminalRuns()) {
 			Instant now = this.clock.instant();
-			List<QuotaWindow> windows = this.policies.windows(caller, null, now)
-				.stream()
-				.map(AppliedWindow::window)
-				.toList();
+			List<QuotaWindow> windows = this.charging.runWindows(caller, now);
 			if (windows.isEmpty()) {
 				return;
 			}

@@ -1,0 +1,103 @@
+package io.aoaigateway.quota;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.aoaigateway.auth.CallerIdentity;
+import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
+import io.aoaigateway.routing.ApiOperation;
+import io.aoaigateway.routing.BodyAmendment;
+import io.aoaigateway.routing.RequestFacts;
+import io.aoaigateway.routing.RouteTarget;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What quotas do to one call, decided without the exchange: the members to add to its
+ * body (only when a setting needs them), and the reservation to make (only when a policy
+ * of the caller covers a call that spends tokens).
+ */
+final class QuotaCharging {
+
+	private final QuotaPolicies policies;
+
+	private final QuotaProperties properties;
+
+	private final CallerPseudonym pseudonym;
+
+	// Reservation ids: unique across replicas (a random prefix per replica) without a
+	// SecureRandom draw per call.
+	private final String idPrefix = UUID.randomUUID().toString() + "-";
+
+	private final AtomicLong ids = new AtomicLong();
+
+	QuotaCharging(QuotaProperties properties) {
+		this.policies = new QuotaPolicies(properties.policies());
+		this.properties = properties;
+		this.pseudonym = new CallerPseudonym(properties.pseudonymKey());
+	}
+
+	/**
+	 * @return whether any quota policy is configured
+	 */
+	boolean enforcing() {
+		return !this.policies.isEmpty();
+	}
+
+	/**
+	 * What to add to a call's JSON body: the caller's pseudonymous {@code user}
+	 * ({@code aoai.quota.stamp-user}), and for a chat stream that did not ask for it the
+	 * usage chunk, without which its tokens could not be counted.
+	 * @param caller the caller
+	 * @param target what the call was resolved to
+	 * @param facts what its body holds
+	 * @param path the request path
+	 * @return the amendment, null for none
+	 */
+	@Nullable BodyAmendment amendment(CallerIdentity caller, RouteTarget target, RequestFacts facts, String path) {
+		ApiOperation operation = target.operation();
+		if (!operation.metered() || !facts.valid()) {
+			return null;
+		}
+		String user = (this.properties.stampUser() && operation.acceptsUser()) ? this.pseudonym.of(caller) : null;
+		// stream_options is documented for chat only, and never for AI Model Inference.
+		boolean includeUsage = operation == ApiOperation.CHAT && facts.stream() && !facts.includeUsage()
+				&& !path.contains("/extensions/");
+		return (user != null || includeUsage) ? new BodyAmendment(user, includeUsage) : null;
+	}
+
+	/**
+	 * The reservation a call must make before it is sent.
+	 * @param caller the caller
+	 * @param target what the call was resolved to
+	 * @param facts what its body holds
+	 * @param bodyBytes the size of its body
+	 * @param now the time
+	 * @return the reservation, null when no policy applies or the call spends no tokens
+	 */
+	@Nullable Reservation reservation(CallerIdentity caller, RouteTarget target, RequestFacts facts, int bodyBytes, Instant now) {
+		ApiOperation operation = target.operation();
+		if (!operation.metered() || this.policies.isEmpty()) {
+			return null;
+		}
+		List<AppliedWindow> applied = this.policies.windows(caller, target.deployment(), now);
+		if (applied.isEmpty()) {
+			return null;
+		}
+		TokenEstimate estimate = TokenEstimate.of(operation, bodyBytes, facts,
+				this.properties.defaultMaxOutputTokens());
+		return new Reservation(this.idPrefix + this.ids.incrementAndGet(), estimate, operation, applied);
+	}
+
+	/**
+	 * The windows a finished run is charged in.
+	 * @param caller the caller
+	 * @param now the time
+	 * @return the windows of every policy of the caller
+	 */
+	List<QuotaWindow> runWindows(CallerIdentity caller, Instant now) {
+		return this.policies.windows(caller, null, now).stream().map(AppliedWindow::window).toList();
+	}
+
+}
