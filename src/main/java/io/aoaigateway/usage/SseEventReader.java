@@ -1,6 +1,7 @@
 package io.aoaigateway.usage;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
@@ -392,7 +393,9 @@ final class SseEventReader {
 			this.listener.passedThrough(this.chunk, this.chunkStart, length);
 		}
 		else if (this.carryLength + length > MAX_HELD_BYTES) {
-			startJoining(position(end));
+			if (!this.joining) {
+				startJoining(position(end));
+			}
 			this.passingThrough = true;
 			if (this.carryLength > 0) {
 				this.listener.passedThrough(this.carry, 0, this.carryLength);
@@ -628,6 +631,15 @@ final class SseEventReader {
 		 */
 		boolean nameIs(byte[] expected) {
 			return Arrays.equals(this.name, 0, this.nameLength, expected, 0, expected.length);
+		}
+
+		/**
+		 * The event's name, decoded; made anew on each call, so for tests and logs, not
+		 * for the hot path (see {@link #nameIs(byte[])}).
+		 * @return the name, empty when unnamed
+		 */
+		String name() {
+			return new String(this.name, 0, this.nameLength, StandardCharsets.UTF_8);
 		}
 
 		/**
