@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * arrives without them. Its data is kept up to {@link #MAX_DATA_BYTES}; past that it
  * arrives marked too large, without data. An event that lies within one chunk is handed
  * over as a view into that chunk, not copied; only an event split across chunks, or whose
- * data spans several lines, is copied.
+ * data spans several lines, is copied (a chunk without an accessible array, as Netty's
+ * direct buffers are, is first read into a small scratch array, a piece at a time).
  * <p>
  * Not thread-safe: one instance per stream, fed in order.
  *
