@@ -84,7 +84,10 @@ final class EventData {
 	/** Whether the top-level {@code choices} is an empty array. */
 	boolean emptyChoices;
 
-	/** Byte range of a top-level {@code "usage": null} member, or -1. */
+	/**
+	 * Byte range of a top-level {@code "usage": null} member, from the start of the data,
+	 * or -1.
+	 */
 	int usageNullStart;
 
 	int usageNullEnd;
@@ -100,11 +103,12 @@ final class EventData {
 	/**
 	 * Reads one event's data; whatever was read before an error is kept.
 	 * @param data the buffer holding the data
+	 * @param offset where the data starts in it; byte ranges read are relative to it
 	 * @param length how many bytes of it are the data
 	 */
-	void read(byte[] data, int length) {
+	void read(byte[] data, int offset, int length) {
 		reset();
-		try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), data, 0, length)) {
+		try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), data, offset, length)) {
 			JsonToken token;
 			while ((token = parser.nextToken()) != null) {
 				accept(parser, token);

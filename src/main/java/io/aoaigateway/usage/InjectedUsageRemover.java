@@ -13,9 +13,10 @@ import org.jspecify.annotations.Nullable;
  * With the option, Azure adds a top-level {@code "usage":null} member to every chunk and
  * one more chunk, with {@code "choices":[]} and the usage, before {@code data: [DONE]}.
  * This class drops that chunk's event and removes the {@code "usage":null} members
- * textually; every other byte is forwarded as it came. Events are forwarded when their
- * blank line arrives, so an event split across network chunks is held back until it is
- * complete.
+ * textually; every other byte is forwarded as it came. Events are framed by an
+ * {@link SseEventReader} whose events the usage parser reads too, and forwarded when
+ * their blank line arrives, so an event split across network chunks is held back until it
+ * is complete.
  * <p>
  * Not thread-safe: one instance per response, fed in order. Never throws.
  *
@@ -26,11 +27,9 @@ public final class InjectedUsageRemover {
 
 	/**
 	 * Most bytes held back for one event. A larger event is forwarded as it comes,
-	 * unedited (the usage parser skips it too).
+	 * unedited (the usage parser skips it too when its data is that large).
 	 */
-	static final int MAX_HELD_BYTES = SseUsageParser.MAX_EVENT_BYTES + 64 * 1024;
-
-	private static final int RETAINED_CAPACITY = 64 * 1024;
+	static final int MAX_HELD_BYTES = SseEventReader.MAX_HELD_BYTES;
 
 	private static final byte[] NOTHING = new byte[0];
 
@@ -38,18 +37,9 @@ public final class InjectedUsageRemover {
 
 	private final SseUsageParser parser = new SseUsageParser();
 
-	private byte[] held = new byte[1024];
+	private final SseEventReader reader = new SseEventReader(new Editor());
 
-	private int heldLength;
-
-	private boolean atLineStart = true;
-
-	private boolean afterCarriageReturn;
-
-	/**
-	 * The event outgrew {@link #MAX_HELD_BYTES} and is forwarded unedited as it comes.
-	 */
-	private boolean passThrough;
+	private final Output out = new Output();
 
 	/** A dropped event ended with CR; the LF that may complete that CRLF goes with it. */
 	private boolean dropLineFeed;
@@ -72,15 +62,8 @@ public final class InjectedUsageRemover {
 		if (this.finished) {
 			return NOTHING;
 		}
-		ByteBuffer source = chunk.duplicate();
-		Output out = new Output(source.remaining());
-		while (source.hasRemaining()) {
-			take(source.get(), out);
-		}
-		if (this.passThrough) {
-			forwardHeld(out);
-		}
-		return out.toByteArray();
+		this.reader.feed(chunk);
+		return this.out.take();
 	}
 
 	/**
@@ -93,15 +76,15 @@ public final class InjectedUsageRemover {
 			return NOTHING;
 		}
 		this.finished = true;
-		Output out = new Output(this.heldLength);
-		forwardHeld(out);
+		this.reader.end();
 		this.parser.end();
-		this.held = NOTHING;
-		return out.toByteArray();
+		byte[] rest = this.out.take();
+		this.out.release();
+		return rest;
 	}
 
 	/**
-	 * The parser that reads the backend's original bytes.
+	 * The parser that reads the backend's original events.
 	 * @return the parser, for usage and generated text
 	 */
 	public SseUsageParser parser() {
@@ -133,99 +116,49 @@ public final class InjectedUsageRemover {
 		return this.parser.done();
 	}
 
-	private void take(byte b, Output out) {
-		if (this.afterCarriageReturn && b == '\n') {
-			this.afterCarriageReturn = false;
-			if (this.heldLength == 0) {
-				// The LF of the CRLF that ended the last event: it goes where that event
-				// went.
-				this.parser.feed(ByteBuffer.wrap(LINE_FEED));
-				if (!this.dropLineFeed) {
-					out.write(LINE_FEED, 0, 1);
-				}
-				this.dropLineFeed = false;
+	private void edit(SseEventReader.Event event) {
+		EventData read = this.parser.read(event);
+		this.dropLineFeed = false;
+		byte[] raw = event.raw();
+		if (raw == null) {
+			// Too large to hold: already forwarded as it came.
+			return;
+		}
+		if (read != null && isChatChunk(event, raw) && read.complete && read.roots == 1) {
+			if ((read.usage != null || read.usageUnusable) && read.emptyChoices) {
+				// The chunk include_usage added: the client never asked for it.
+				this.dropLineFeed = raw[event.rawOffset() + event.rawLength() - 1] == '\r';
 				return;
 			}
-			// The LF of a CRLF inside an event: same line ending, already acted on at the
-			// CR.
-			hold(b);
-			return;
-		}
-		this.afterCarriageReturn = false;
-		this.dropLineFeed = false;
-		hold(b);
-		if (b == '\r' || b == '\n') {
-			this.afterCarriageReturn = b == '\r';
-			if (this.atLineStart) {
-				completeEvent(out);
-			}
-			this.atLineStart = true;
-		}
-		else {
-			this.atLineStart = false;
-			if (!this.passThrough && this.heldLength > MAX_HELD_BYTES) {
-				this.passThrough = true;
+			if (read.usageNullStart >= 0) {
+				writeWithoutUsageNull(event, raw, read);
+				return;
 			}
 		}
+		this.out.write(raw, event.rawOffset(), event.rawLength());
 	}
 
-	private void hold(byte b) {
-		if (this.heldLength == this.held.length) {
-			this.held = Arrays.copyOf(this.held, Math.max(1024, this.held.length * 2));
-		}
-		this.held[this.heldLength++] = b;
+	/**
+	 * Whether the event is one to edit. Only closed, data-only events with a single data
+	 * line are: that is how Azure sends chat chunks, it makes the data a plain slice of
+	 * the event's bytes, and named events (Assistants runs carry their own
+	 * {@code "usage":null}) are not the option's doing.
+	 */
+	private static boolean isChatChunk(SseEventReader.Event event, byte[] raw) {
+		return event.closed() && !event.named() && event.dataLines() == 1 && event.data() == raw;
 	}
 
-	private void forwardHeld(Output out) {
-		this.parser.feed(ByteBuffer.wrap(this.held, 0, this.heldLength));
-		out.write(this.held, 0, this.heldLength);
-		clearHeld();
-	}
-
-	private void clearHeld() {
-		this.heldLength = 0;
-		if (this.held.length > RETAINED_CAPACITY) {
-			this.held = new byte[1024];
-		}
-	}
-
-	private void completeEvent(Output out) {
-		if (this.passThrough) {
-			this.passThrough = false;
-			forwardHeld(out);
-			return;
-		}
-		long before = this.parser.dispatchedEvents();
-		this.parser.feed(ByteBuffer.wrap(this.held, 0, this.heldLength));
-		EventData event = (this.parser.dispatchedEvents() == before + 1) ? this.parser.lastEvent() : null;
-		int dataStart = (event != null && event.complete && event.roots == 1) ? chatChunkDataStart() : -1;
-		try {
-			if (event != null && dataStart >= 0) {
-				if ((event.usage != null || event.usageUnusable) && event.emptyChoices) {
-					// The chunk include_usage added: the client never asked for it.
-					this.dropLineFeed = this.held[this.heldLength - 1] == '\r';
-					return;
-				}
-				if (event.usageNullStart >= 0) {
-					writeWithoutUsageNull(event, dataStart, out);
-					return;
-				}
-			}
-			out.write(this.held, 0, this.heldLength);
-		}
-		finally {
-			clearHeld();
-		}
-	}
-
-	private void writeWithoutUsageNull(EventData event, int dataStart, Output out) {
-		int start = dataStart + event.usageNullStart;
-		int end = dataStart + event.usageNullEnd;
+	private void writeWithoutUsageNull(SseEventReader.Event event, byte[] raw, EventData read) {
+		int dataStart = event.dataOffset();
+		int rawStart = event.rawOffset();
+		int rawEnd = rawStart + event.rawLength();
+		int start = dataStart + read.usageNullStart;
+		int end = dataStart + read.usageNullEnd;
 		int before = start;
-		while (before > dataStart && isBlank(this.held[before - 1])) {
+		while (before > dataStart && isBlank(raw[before - 1])) {
 			before--;
 		}
-		if (before > dataStart && this.held[before - 1] == ',') {
+		if (before > dataStart && raw[before - 1] == ',') {
 			// Middle or last member: take the comma before it.
 			start = before - 1;
 		}
@@ -233,92 +166,87 @@ public final class InjectedUsageRemover {
 			// First member: take the comma after it, and the blanks up to the next
 			// member.
 			int after = end;
-			while (after < this.heldLength && isBlank(this.held[after])) {
+			while (after < rawEnd && isBlank(raw[after])) {
 				after++;
 			}
-			if (after < this.heldLength && this.held[after] == ',') {
+			if (after < rawEnd && raw[after] == ',') {
 				after++;
-				while (after < this.heldLength && isBlank(this.held[after])) {
+				while (after < rawEnd && isBlank(raw[after])) {
 					after++;
 				}
 				end = after;
 			}
 		}
-		out.write(this.held, 0, start);
-		out.write(this.held, end, this.heldLength - end);
-	}
-
-	/**
-	 * Where the data of a chat chunk starts. Only data-only events with a single data
-	 * line are edited: that is how Azure sends chat chunks, it keeps the data's offsets a
-	 * plain shift of the event's, and named events (Assistants runs carry their own
-	 * {@code "usage":null}) are not the option's doing.
-	 * @return the offset in {@code held}, or -1 when the event is not to be edited
-	 */
-	private int chatChunkDataStart() {
-		int found = -1;
-		int lineStart = 0;
-		while (lineStart < this.heldLength) {
-			int lineEnd = lineStart;
-			while (lineEnd < this.heldLength && this.held[lineEnd] != '\r' && this.held[lineEnd] != '\n') {
-				lineEnd++;
-			}
-			if (isField(lineStart, lineEnd, "event")) {
-				return -1;
-			}
-			if (isField(lineStart, lineEnd, "data")) {
-				if (found >= 0) {
-					return -1;
-				}
-				int valueStart = lineStart + 5;
-				found = (valueStart < lineEnd && this.held[valueStart] == ' ') ? valueStart + 1 : valueStart;
-			}
-			lineStart = lineEnd + 1;
-		}
-		return found;
-	}
-
-	private boolean isField(int start, int end, String name) {
-		int length = name.length();
-		if (end - start < length) {
-			return false;
-		}
-		for (int index = 0; index < length; index++) {
-			if (this.held[start + index] != name.charAt(index)) {
-				return false;
-			}
-		}
-		return end - start == length || this.held[start + length] == ':';
+		this.out.write(raw, rawStart, start - rawStart);
+		this.out.write(raw, end, rawEnd - end);
 	}
 
 	private static boolean isBlank(byte b) {
 		return b == ' ' || b == '\t';
 	}
 
-	/** A growable byte array for one call's output. */
+	/** Forwards, edits or drops each event the reader frames. */
+	private final class Editor implements SseEventReader.Listener {
+
+		@Override
+		public void event(SseEventReader.Event event) {
+			edit(event);
+		}
+
+		@Override
+		public void lineFeedAfterEvent() {
+			// The LF of the CRLF that closed the last event: it goes where that event
+			// went.
+			if (!InjectedUsageRemover.this.dropLineFeed) {
+				InjectedUsageRemover.this.out.write(LINE_FEED, 0, 1);
+			}
+			InjectedUsageRemover.this.dropLineFeed = false;
+		}
+
+		@Override
+		public void passedThrough(byte[] bytes, int offset, int length) {
+			InjectedUsageRemover.this.out.write(bytes, offset, length);
+			InjectedUsageRemover.this.dropLineFeed = false;
+		}
+
+	}
+
+	/** The bytes to forward from one call, in a buffer kept from call to call. */
 	private static final class Output {
 
-		private byte[] bytes;
+		private static final int RETAINED_CAPACITY = 64 * 1024;
+
+		private byte[] bytes = NOTHING;
 
 		private int length;
-
-		Output(int expected) {
-			this.bytes = new byte[Math.max(16, expected)];
-		}
 
 		void write(byte[] source, int offset, int count) {
 			if (count <= 0) {
 				return;
 			}
 			if (this.length + count > this.bytes.length) {
-				this.bytes = Arrays.copyOf(this.bytes, Math.max(this.length + count, this.bytes.length * 2));
+				this.bytes = Arrays.copyOf(this.bytes,
+						Math.max(this.length + count, Math.max(1024, this.bytes.length * 2)));
 			}
 			System.arraycopy(source, offset, this.bytes, this.length, count);
 			this.length += count;
 		}
 
-		byte[] toByteArray() {
-			return (this.length == 0) ? NOTHING : Arrays.copyOf(this.bytes, this.length);
+		byte[] take() {
+			if (this.length == 0) {
+				return NOTHING;
+			}
+			byte[] taken = Arrays.copyOf(this.bytes, this.length);
+			this.length = 0;
+			if (this.bytes.length > RETAINED_CAPACITY) {
+				this.bytes = NOTHING;
+			}
+			return taken;
+		}
+
+		void release() {
+			this.bytes = NOTHING;
+			this.length = 0;
 		}
 
 	}
