@@ -32,6 +32,15 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 	/** Just inside the usage filter (-2), whose {@link MeteredCall} it listens to. */
 	static final int ORDER = -1;
 
+	// The status tags of every HTTP status, made once.
+	private static final String[] STATUS_TAGS = new String[600];
+
+	static {
+		for (int status = 100; status < STATUS_TAGS.length; status++) {
+			STATUS_TAGS[status] = Integer.toString(status);
+		}
+	}
+
 	private final GatewayMeters meters;
 
 	private final @Nullable UsageRecorder records;
@@ -72,7 +81,7 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		String family = (target != null) ? target.family().tag() : "none";
 		String deployment = (target != null && target.deployment() != null) ? target.deployment() : "none";
 		String backend = (selected != null) ? selected.backend().name() : "none";
-		String status = (usage.status() != null) ? Integer.toString(usage.status())
+		String status = (usage.status() != null) ? statusTag(usage.status())
 				: (usage.cancelled() ? "cancelled" : "error");
 		String operation = (target != null) ? target.operation().tag() : ApiOperation.OTHER.tag();
 		this.meters.request(family, deployment, backend, status);
@@ -127,6 +136,10 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		record.put("runs", usage.terminalRuns().size());
 		record.put("latencyMs", nanos / 1_000_000);
 		return record;
+	}
+
+	private static String statusTag(int status) {
+		return (status >= 100 && status < STATUS_TAGS.length) ? STATUS_TAGS[status] : Integer.toString(status);
 	}
 
 }
