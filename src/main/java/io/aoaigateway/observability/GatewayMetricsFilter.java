@@ -84,7 +84,6 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		String status = (usage.status() != null) ? statusTag(usage.status())
 				: (usage.cancelled() ? "cancelled" : "error");
 		String operation = (target != null) ? target.operation().tag() : ApiOperation.OTHER.tag();
-		this.meters.request(family, deployment, backend, status);
 		// A stream's body arrives at the backend's pace: that time is the backend's too.
 		long firstChunk = call.firstChunkNanos();
 		long streaming = (call.streaming() && firstChunk > 0) ? end - firstChunk : 0;
@@ -106,6 +105,8 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		for (RunUsage run : usage.terminalRuns()) {
 			this.meters.tokens(run.usage(), deployment, backend, app, user);
 		}
+		// Counted last: a scrape that sees the call counted sees all its other measures.
+		this.meters.request(family, deployment, backend, status);
 		if (this.records != null) {
 			this.records.record(record(exchange, usage, caller, family, deployment, backend, status, end - start));
 		}
