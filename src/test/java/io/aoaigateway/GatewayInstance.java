@@ -6,18 +6,15 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.channel.ChannelOption;
+import io.aoaigateway.leaks.TestClients;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.client.ReactorResourceFactory;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -27,14 +24,6 @@ import org.springframework.web.reactive.function.client.WebClient;
 public final class GatewayInstance implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(GatewayInstance.class);
-
-	// The tests' client allocates from the heap, outside Netty's leak tracking: a test
-	// that leaves a stream early (to see the gateway end the call) leaves the rest of the
-	// answer to Reactor Netty's client, which does not release a body nobody reads
-	// (spring-framework#31335). The leak check is for the gateway's buffers, which stay
-	// tracked: the server's, and those of the gateway's own clients.
-	private static final ReactorClientHttpConnector UNTRACKED = new ReactorClientHttpConnector(
-			HttpClient.create().option(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false, true)));
 
 	private static final Duration SCRAPE_WAIT = Duration.ofSeconds(30);
 
@@ -85,7 +74,7 @@ public final class GatewayInstance implements AutoCloseable {
 	 * @return a client for the gateway
 	 */
 	public WebClient client() {
-		return WebClient.builder().baseUrl("http://localhost:" + port()).clientConnector(UNTRACKED).build();
+		return WebClient.builder().baseUrl("http://localhost:" + port()).clientConnector(TestClients.CONNECTOR).build();
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.simulator.AzureOpenAiSimulator;
 import io.aoaigateway.simulator.RecordedRequest;
@@ -225,7 +226,7 @@ class AffinityIntegrationTests {
 	}
 
 	private static ResponseEntity<String> direct(AzureOpenAiSimulator simulator, String path, String body) {
-		return WebClient.create(simulator.baseUrl().toString())
+		return TestClients.create(simulator.baseUrl().toString())
 			.post()
 			.uri(path)
 			.header("api-key", (simulator == SIM_A) ? GatewayFixtures.KEY_A : GatewayFixtures.KEY_B)
@@ -236,7 +237,7 @@ class AffinityIntegrationTests {
 	}
 
 	private static HttpStatusCode directGet(AzureOpenAiSimulator simulator, String path) {
-		return WebClient.create(simulator.baseUrl().toString())
+		return TestClients.create(simulator.baseUrl().toString())
 			.get()
 			.uri(path + V)
 			.header("api-key", (simulator == SIM_A) ? GatewayFixtures.KEY_A : GatewayFixtures.KEY_B)
@@ -245,7 +246,7 @@ class AffinityIntegrationTests {
 	}
 
 	private WebClient client() {
-		return WebClient.create("http://localhost:" + this.port);
+		return TestClients.create("http://localhost:" + this.port);
 	}
 
 	private static void ok(ResponseEntity<String> answer) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.routing.Backend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class OwnerDiscoveryTests {
 
 	// One client for the class, its first connection (slow on a cold JVM) made up front,
 	// so that the timeout tests time the backends, not the client's start.
-	private static final WebClient CLIENT = WebClient.create();
+	private static final WebClient CLIENT = TestClients.create();
 
 	private final List<DisposableServer> servers = new ArrayList<>();
 

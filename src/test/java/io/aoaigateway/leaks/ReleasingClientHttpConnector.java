@@ -16,7 +16,6 @@ import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.http.client.reactive.ClientHttpResponse;
 import org.springframework.http.client.reactive.ClientHttpResponseDecorator;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 
 /**
  * The tests' HTTP client connector: Reactor Netty's, with every body chunk copied to the
@@ -31,7 +30,7 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
  */
 final class ReleasingClientHttpConnector implements ClientHttpConnector {
 
-	private final ClientHttpConnector delegate = new ReactorClientHttpConnector();
+	private final ClientHttpConnector delegate = TestClients.CONNECTOR;
 
 	@Override
 	public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,

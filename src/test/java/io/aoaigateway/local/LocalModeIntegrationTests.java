@@ -1,5 +1,6 @@
 package io.aoaigateway.local;
 
+import io.aoaigateway.leaks.TestClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -49,7 +50,7 @@ class LocalModeIntegrationTests {
 
 	@Test
 	void tokenFromTheLocalIssuerOpensTheGateway() {
-		String token = WebClient.create("http://127.0.0.1:" + ISSUER_PORT)
+		String token = TestClients.create("http://127.0.0.1:" + ISSUER_PORT)
 			.get()
 			.uri("/token?sub=alice")
 			.retrieve()
@@ -72,7 +73,7 @@ class LocalModeIntegrationTests {
 
 	@Test
 	void clientCredentialsTokenWorksLikeAnEntraAppToken() {
-		Map<String, Object> answer = WebClient.create("http://127.0.0.1:" + ISSUER_PORT)
+		Map<String, Object> answer = TestClients.create("http://127.0.0.1:" + ISSUER_PORT)
 			.post()
 			.uri("/token")
 			.body(BodyInserters.fromFormData("grant_type", "client_credentials").with("client_id", "billing-app"))

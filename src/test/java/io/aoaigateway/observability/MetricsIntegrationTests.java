@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.Eventually;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.simulator.ScriptedAnswer;
@@ -198,7 +199,7 @@ class MetricsIntegrationTests {
 	}
 
 	private WebClient client() {
-		return WebClient.create("http://localhost:" + this.port);
+		return TestClients.create("http://localhost:" + this.port);
 	}
 
 	static String objectId(String user) {

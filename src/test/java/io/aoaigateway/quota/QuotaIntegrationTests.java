@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.FakeClock;
 import io.aoaigateway.Eventually;
 import io.aoaigateway.GatewayFixtures;
@@ -193,7 +194,7 @@ class QuotaIntegrationTests {
 				{"messages":[{"role":"user","content":"Hello"}],"stream":true,"max_tokens":30}""";
 		String viaGateway = post(token, CHAT, body).getBody();
 		String received = PACED.received().get(PACED.received().size() - 1).bodyAsString();
-		String direct = WebClient.create(PACED.baseUrl().toString())
+		String direct = TestClients.create(PACED.baseUrl().toString())
 			.post()
 			.uri(CHAT)
 			.header("api-key", GatewayFixtures.KEY_A)
@@ -350,7 +351,7 @@ class QuotaIntegrationTests {
 	}
 
 	private WebClient client() {
-		return WebClient.create("http://localhost:" + this.port);
+		return TestClients.create("http://localhost:" + this.port);
 	}
 
 	private static String id(ResponseEntity<String> answer) {

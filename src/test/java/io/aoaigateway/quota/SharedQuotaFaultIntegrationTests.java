@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.FakeClock;
 import io.aoaigateway.GatewayInstance;
 import io.aoaigateway.RedisFixtures;
@@ -336,6 +337,7 @@ class SharedQuotaFaultIntegrationTests {
 
 	private static WebClient client(GatewayInstance replica) {
 		return WebClient.builder()
+			.clientConnector(TestClients.CONNECTOR)
 			.baseUrl("http://localhost:" + replica.port())
 			.clientConnector(new ReactorClientHttpConnector(HttpClient.create(CONNECTIONS)))
 			.build();

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
+import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.FakeClock;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.local.LocalTokenIssuer;
@@ -284,7 +285,7 @@ class FailoverIntegrationTests {
 	}
 
 	private WebClient client() {
-		return WebClient.create("http://localhost:" + this.port);
+		return TestClients.create("http://localhost:" + this.port);
 	}
 
 	private static int closedPort() {

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
+import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.FakeClock;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.local.LocalTokenIssuer;
@@ -310,7 +311,7 @@ class TimeoutIntegrationTests {
 	// Posts a body with a valid token and reads the answer to its end, however it ends.
 	private Outcome call(String path, String body) {
 		long start = System.nanoTime();
-		return WebClient.create("http://localhost:" + this.port)
+		return TestClients.create("http://localhost:" + this.port)
 			.post()
 			.uri(path + "?api-version=2024-10-21")
 			.headers((headers) -> headers.setBearerAuth(ISSUER.mint("alice")))

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.simulator.AzureOpenAiSimulator;
 import io.aoaigateway.simulator.SimulatorSettings;
@@ -62,7 +63,7 @@ class StreamingIntegrationTests {
 	void eventsArriveAtTheBackendsPace() {
 		List<Long> arrivals = new ArrayList<>();
 		List<String> events = new ArrayList<>();
-		Flux<ServerSentEvent<String>> stream = WebClient.create("http://localhost:" + this.port)
+		Flux<ServerSentEvent<String>> stream = TestClients.create("http://localhost:" + this.port)
 			.post()
 			.uri("/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
 			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint("alice")))
