@@ -74,7 +74,7 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		}
 		BodyAmendment amendment = this.charging.amendment(caller, target, call.facts(),
 				exchange.getRequest().getPath().value());
-		if (amendment != null && call.hasBody()) {
+		if (amendment != null) {
 			call.amend(amendment);
 			if (amendment.includeUsage()) {
 				call.metered().removeInjectedUsage();

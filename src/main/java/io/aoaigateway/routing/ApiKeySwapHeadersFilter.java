@@ -1,5 +1,6 @@
 package io.aoaigateway.routing;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -77,7 +78,7 @@ final class ApiKeySwapHeadersFilter implements HttpHeadersFilter {
 	private static Set<String> caseInsensitive(String... names) {
 		Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 		set.addAll(List.of(names));
-		return java.util.Collections.unmodifiableSet(set);
+		return Collections.unmodifiableSet(set);
 	}
 
 }

@@ -14,8 +14,6 @@ public final class BackendPool {
 
 	private final List<Backend> backends;
 
-	private final Map<String, List<BackendDeployment>> byDeployment;
-
 	private final Map<String, Candidates> candidates;
 
 	private final Candidates stateful;
@@ -32,12 +30,8 @@ public final class BackendPool {
 			}
 		}
 		this.backends = List.copyOf(backendsByName.values());
-		this.byDeployment = Map.copyOf(byDeployment.entrySet()
-			.stream()
-			.collect(LinkedHashMap::new, (map, entry) -> map.put(entry.getKey(), List.copyOf(entry.getValue())),
-					Map::putAll));
 		Map<String, Candidates> candidates = new LinkedHashMap<>();
-		this.byDeployment.forEach(
+		byDeployment.forEach(
 				(name, hosts) -> candidates.put(name, new Candidates(hosts, Candidates.Order.PRIORITY_WEIGHT, false)));
 		this.candidates = Map.copyOf(candidates);
 		List<BackendDeployment> byPriority = this.backends.stream()
@@ -45,15 +39,6 @@ public final class BackendPool {
 			.map((backend) -> new BackendDeployment(backend, ""))
 			.toList();
 		this.stateful = new Candidates(byPriority, Candidates.Order.FIXED, true);
-	}
-
-	/**
-	 * Where a deployment can be served.
-	 * @param deployment the name callers use
-	 * @return the backends hosting it, empty if none does
-	 */
-	public Optional<List<BackendDeployment>> hosting(String deployment) {
-		return Optional.ofNullable(this.byDeployment.get(deployment));
 	}
 
 	/**

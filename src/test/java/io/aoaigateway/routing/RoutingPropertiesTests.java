@@ -34,15 +34,15 @@ class RoutingPropertiesTests {
 					"aoai.routing.backends[1].deployments[0].alias=gpt4o-prod", "aoai.routing.backends[1].priority=1")
 			.run((context) -> {
 				BackendPool pool = new BackendPool(context.getBean(RoutingProperties.class));
-				assertThat(pool.hosting("gpt-4o").orElseThrow()).extracting(BackendDeployment::azureName)
+				assertThat(pool.candidates("gpt-4o").orElseThrow().backends()).extracting(BackendDeployment::azureName)
 					.containsExactly("gpt-4o", "gpt4o-prod");
-				assertThat(pool.hosting("gpt-4o").get().get(1).backend().url())
+				assertThat(pool.candidates("gpt-4o").get().backends().get(1).backend().url())
 					.hasToString("https://b.openai.azure.com");
 				assertThat(pool.stateful().backends()).extracting((candidate) -> candidate.backend().name())
 					.containsExactly("a", "b");
 				assertThat(pool.stateful().pinned()).isTrue();
 				assertThat(pool.candidates("gpt-4o").orElseThrow().order()).isEqualTo(Candidates.Order.PRIORITY_WEIGHT);
-				assertThat(pool.hosting("gpt-5")).isEmpty();
+				assertThat(pool.candidates("gpt-5")).isEmpty();
 			});
 	}
 
