@@ -34,11 +34,12 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-launcher=org.springframework.boot.loader.launch.PropertiesLauncher
-java -Dloader.main=io.aoaigateway.simulator.SimulatorMain -cp "$jar" $launcher \
+. bench/test-tools.sh
+tools=$(test_tools_classpath)
+java -cp "$tools" io.aoaigateway.simulator.SimulatorMain \
   --name=burst-sim --port=$SIM_PORT --api-key=$KEY --deployments=gpt-4o --stream-chunks=8 --stream-pace=10ms \
   >>"$log" 2>&1 & pids+=($!)
-java -Dloader.main=io.aoaigateway.local.LocalTokenIssuer -cp "$jar" $launcher --port=$ISSUER_PORT >>"$log" 2>&1 & pids+=($!)
+java -cp "$tools" io.aoaigateway.local.LocalTokenIssuer --port=$ISSUER_PORT >>"$log" 2>&1 & pids+=($!)
 
 wait_for() { for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
 wait_for "http://127.0.0.1:$ISSUER_PORT/keys"

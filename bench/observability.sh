@@ -16,10 +16,11 @@ jar=$(ls target/aoai-gateway-*.jar 2>/dev/null | head -1 || true)
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
-launcher=org.springframework.boot.loader.launch.PropertiesLauncher
-java -Dloader.main=io.aoaigateway.simulator.SimulatorMain -cp "$jar" $launcher --name=bench-sim --port=$SIM_PORT \
+. bench/test-tools.sh
+tools=$(test_tools_classpath)
+java -cp "$tools" io.aoaigateway.simulator.SimulatorMain --name=bench-sim --port=$SIM_PORT \
   --api-key=$KEY --deployments=gpt-4o >>"$log" 2>&1 & pids+=($!)
-java -Dloader.main=io.aoaigateway.local.LocalTokenIssuer -cp "$jar" $launcher --port=$ISSUER_PORT >>"$log" 2>&1 & pids+=($!)
+java -cp "$tools" io.aoaigateway.local.LocalTokenIssuer --port=$ISSUER_PORT >>"$log" 2>&1 & pids+=($!)
 args=(--logging.level.root=warn --logging.level.aoai.usage=info
   --aoai.routing.backends[0].name=bench-sim --aoai.routing.backends[0].url=http://127.0.0.1:$SIM_PORT
   --aoai.routing.backends[0].api-key=$KEY --aoai.routing.backends[0].deployments=gpt-4o

@@ -171,11 +171,12 @@ if [ -z "${REDIS_URL:-}" ]; then
   REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 fi
 
-launcher=org.springframework.boot.loader.launch.PropertiesLauncher
-java -Dloader.main=io.aoaigateway.local.LocalTokenIssuer -cp "$jar" $launcher --port=$ISSUER_PORT \
+. bench/test-tools.sh
+tools=$(test_tools_classpath)
+java -cp "$tools" io.aoaigateway.local.LocalTokenIssuer --port=$ISSUER_PORT \
   >>"$results/$stamp-issuer.log" 2>&1 & pids+=($!)
 # The 429 storm: a simulator that throttles a share of its calls, in front of the healthy backend.
-java -Dloader.main=io.aoaigateway.simulator.SimulatorMain -cp "$jar" $launcher \
+java -cp "$tools" io.aoaigateway.simulator.SimulatorMain \
   --name=bench-storm --port=$STORM_PORT --api-key=$KEY --deployments=gpt-4o --stream-chunks=8 --stream-pace=0ms \
   --throttle-rate=$STORM_RATE >>"$results/$stamp-storm.log" 2>&1 & pids+=($!)
 
