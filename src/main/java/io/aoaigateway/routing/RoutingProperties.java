@@ -69,6 +69,9 @@ public record RoutingProperties(@NotEmpty List<@Valid @NotNull Backend> backends
 
 		@AssertTrue(message = "url must be an absolute http or https URL with a host, and no query")
 		public boolean isUrlValid() {
+			if (this.url == null) {
+				return true; // @NotNull names the missing property
+			}
 			String scheme = (this.url.getScheme() != null) ? this.url.getScheme().toLowerCase(Locale.ROOT) : "";
 			return (scheme.equals("http") || scheme.equals("https")) && this.url.getHost() != null
 					&& this.url.getRawQuery() == null && this.url.getRawFragment() == null;

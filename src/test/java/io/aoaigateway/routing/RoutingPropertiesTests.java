@@ -75,6 +75,20 @@ class RoutingPropertiesTests {
 	}
 
 	@Test
+	void bindWhenUrlMissingThenStartupFailsNamingTheProperty() {
+		// Found by running the image with a bad config: the URL check threw a
+		// NullPointerException, so the log never named the property.
+		this.runner
+			.withPropertyValues("aoai.routing.backends[0].name=a", "aoai.routing.backends[0].api-key=k",
+					"aoai.routing.backends[0].deployments=gpt-4o")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(messages(context.getStartupFailure())).contains("aoai.routing.backends[0].url")
+					.doesNotContain("NullPointerException");
+			});
+	}
+
+	@Test
 	void bindWhenApiKeyMissingThenStartupFailsWithoutPrintingAnyKey() {
 		this.runner.withPropertyValues(VALID)
 			.withPropertyValues("aoai.routing.backends[1].name=b", "aoai.routing.backends[1].url=https://b.example",
