@@ -229,9 +229,8 @@ class ImageChartTests {
 	@Test
 	void shutdownWhenAStreamIsInFlightThenItCompletesAndTheContainerExitsWithinTheGracePeriod() throws Exception {
 		Duration preStop = pod.preStopSleep();
-		// Paced so that the events after the first (CHUNKS + 2 of them) outlast the
-		// preStop
-		// pause: the stream is still running at SIGTERM.
+		// Paced so that the events after the first (CHUNKS + 2 of them)
+		// outlast the preStop pause: the stream still runs at SIGTERM.
 		Duration pace = preStop.plusSeconds(3).dividedBy(CHUNKS + 2);
 		try (AzureOpenAiSimulator paced = AzureOpenAiSimulator
 			.start(SimulatorSettings.defaults("simulated", BACKEND_KEY, Set.of("gpt-4o"))
@@ -250,8 +249,8 @@ class ImageChartTests {
 				});
 			Eventually.eventually(events::size, (count) -> count > 0, Duration.ofSeconds(30));
 
-			// What the kubelet does when the pod is deleted: the preStop hook, then
-			// SIGTERM.
+			// What the kubelet does when the pod is deleted:
+			// the preStop hook, then SIGTERM.
 			long hookStarted = System.nanoTime();
 			Result hook = stopping.container().exec(pacedPod.preStopCommand().toArray(String[]::new));
 			assertThat(hook.exitCode()).as("preStop %s: %s", pacedPod.preStopCommand(), hook.output()).isZero();
