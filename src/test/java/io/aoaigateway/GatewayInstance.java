@@ -10,6 +10,7 @@ import java.util.Objects;
 import io.aoaigateway.leaks.TestClients;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -29,6 +30,12 @@ public final class GatewayInstance implements AutoCloseable {
 	private static final Duration SCRAPE_WAIT = Duration.ofSeconds(15);
 
 	private final ConfigurableApplicationContext context;
+
+	// The tests' connections to this gateway, closed with it: in a pool shared by the
+	// JVM,
+	// a connection could outlive the gateway and be handed to a test of a later server
+	// that happens to bind the same port.
+	private final ConnectionProvider connections = ConnectionProvider.create("gateway-instance");
 
 	private GatewayInstance(ConfigurableApplicationContext context) {
 		this.context = context;
@@ -75,7 +82,7 @@ public final class GatewayInstance implements AutoCloseable {
 	 * @return a client for the gateway
 	 */
 	public WebClient client() {
-		return WebClient.builder().baseUrl("http://localhost:" + port()).clientConnector(TestClients.CONNECTOR).build();
+		return TestClients.create("http://localhost:" + port(), this.connections);
 	}
 
 	/**
@@ -134,7 +141,12 @@ public final class GatewayInstance implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.context.close();
+		try {
+			this.context.close();
+		}
+		finally {
+			this.connections.dispose();
+		}
 	}
 
 }

@@ -1,8 +1,11 @@
 package io.aoaigateway.leaks;
 
+import java.time.Duration;
+
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -17,9 +20,15 @@ import org.springframework.web.reactive.function.client.WebClient;
  */
 public final class TestClients {
 
+	// A connection idle longer is not reused: its server may have closed since, and
+	// another
+	// bound its port (servers come and go by the hundred in one test run).
+	private static final Duration MAX_IDLE = Duration.ofSeconds(1);
+
 	/** The connector every test client uses. */
 	public static final ClientHttpConnector CONNECTOR = new ReactorClientHttpConnector(
-			HttpClient.create().option(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false, true)));
+			HttpClient.create(ConnectionProvider.builder("tests").maxIdleTime(MAX_IDLE).build())
+				.option(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false, true)));
 
 	private TestClients() {
 	}
@@ -30,6 +39,17 @@ public final class TestClients {
 	 */
 	public static WebClient create(String baseUrl) {
 		return WebClient.builder().baseUrl(baseUrl).clientConnector(CONNECTOR).build();
+	}
+
+	/**
+	 * @param baseUrl the base URL
+	 * @param connections the connections it may keep open, owned by the caller
+	 * @return a client for it
+	 */
+	public static WebClient create(String baseUrl, ConnectionProvider connections) {
+		HttpClient client = HttpClient.create(connections)
+			.option(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false, true));
+		return WebClient.builder().baseUrl(baseUrl).clientConnector(new ReactorClientHttpConnector(client)).build();
 	}
 
 	/**

@@ -17,6 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +42,8 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(AzureOpenAiSimulator.class);
 
+	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
 	private final SimulatorSettings settings;
 
 	private final List<RecordedRequest> received = new CopyOnWriteArrayList<>();
@@ -52,6 +57,8 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 	private final Routes routes = new Routes();
 
 	private final DisposableServer server;
+
+	private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
 	private final URI baseUrl;
 
@@ -68,7 +75,16 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 		VectorStoresApi vectorStores = new VectorStoresApi(context, this.state);
 		vectorStores.register(this.routes);
 		new AssistantsApi(context, this.state, vectorStores).register(this.routes);
-		this.server = HttpServer.create().host("127.0.0.1").port(settings.port()).handle(this::handle).bindNow();
+		// Every connection is closed with the simulator: one left open would outlive its
+		// port, and a client pool could hand it to a test talking to whatever server
+		// binds
+		// that port next.
+		this.server = HttpServer.create()
+			.host("127.0.0.1")
+			.port(settings.port())
+			.channelGroup(this.connections)
+			.handle(this::handle)
+			.bindNow();
 		this.baseUrl = URI.create("http://127.0.0.1:" + this.server.port());
 		logger.info("Simulated Azure OpenAI resource " + settings.name() + " listening on " + this.baseUrl
 				+ " with deployments " + settings.deployments());
@@ -151,7 +167,8 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.server.disposeNow();
+		this.server.disposeNow(CLOSE_WAIT);
+		this.connections.close().awaitUninterruptibly(CLOSE_WAIT.toMillis());
 	}
 
 	private Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
