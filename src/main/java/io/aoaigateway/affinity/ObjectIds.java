@@ -13,7 +13,7 @@ final class ObjectIds {
 
 	// Collections whose next path segment is an object id.
 	private static final Set<String> COLLECTIONS = Set.of("assistants", "threads", "vector_stores", "files", "batches",
-			"responses");
+			"responses", "conversations");
 
 	private ObjectIds() {
 	}

@@ -28,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code max_output_tokens}
  * @param choices the larger of {@code n} and {@code best_of}, at least 1
  * @param references ids of the objects the body refers to ({@code thread_id},
- * {@code file_ids}, {@code previous_response_id}…, at any depth), in order of appearance
+ * {@code file_ids}, {@code previous_response_id}, {@code conversation} as a string or
+ * {@code {"id": …}}…, at any depth), in order of appearance
  */
 public record RequestFacts(@Nullable String problem, @Nullable String model, int modelStart, int modelEnd,
 		boolean stream, boolean streamOptions, boolean includeUsage, boolean user, @Nullable Long maxOutputTokens,
@@ -41,7 +42,7 @@ public record RequestFacts(@Nullable String problem, @Nullable String model, int
 	// Body members that refer to objects, wherever they appear (tool_resources,
 	// attachments…).
 	private static final Set<String> REFERENCES = Set.of("assistant_id", "thread_id", "file_id", "file_ids",
-			"vector_store_id", "vector_store_ids", "previous_response_id", "input_file_id");
+			"vector_store_id", "vector_store_ids", "previous_response_id", "input_file_id", "conversation");
 
 	private static final int MAX_DEPTH = 16;
 
@@ -178,6 +179,18 @@ public record RequestFacts(@Nullable String problem, @Nullable String model, int
 		private void ids(JsonParser parser, JsonToken value) {
 			if (value == JsonToken.VALUE_STRING) {
 				id(parser.getString());
+			}
+			else if (value == JsonToken.START_OBJECT) {
+				// A reference as an object, e.g. "conversation": {"id": "conv_…"}.
+				while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+					boolean isId = "id".equals(parser.currentName());
+					if (parser.nextToken() == JsonToken.VALUE_STRING && isId) {
+						id(parser.getString());
+					}
+					else {
+						parser.skipChildren();
+					}
+				}
 			}
 			else if (value == JsonToken.START_ARRAY) {
 				JsonToken element;

@@ -88,12 +88,11 @@ public class RoutingConfiguration {
 					(r) -> r.path("/openai/images/generations:submit", "/openai/operations/images/**")
 						.filters((f) -> f.filter(imageOperations))
 						.uri(UNRESOLVED))
-			.route("assistants",
-					(r) -> r
-						.path("/openai/assistants/**", "/openai/threads/**", "/openai/vector_stores/**",
-								"/openai/files/**", "/openai/batches/**", "/openai/responses/**")
-						.filters((f) -> f.filter(assistants))
-						.uri(UNRESOLVED))
+			.route("assistants", (r) -> r
+				.path("/openai/assistants/**", "/openai/threads/**", "/openai/vector_stores/**", "/openai/files/**",
+						"/openai/batches/**", "/openai/responses/**", "/openai/conversations/**")
+				.filters((f) -> f.filter(assistants))
+				.uri(UNRESOLVED))
 			.route("v1-by-model",
 					(r) -> r.method(HttpMethod.POST)
 						.and()

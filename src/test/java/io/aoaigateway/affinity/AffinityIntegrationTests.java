@@ -145,6 +145,53 @@ class AffinityIntegrationTests {
 				(status) -> status == 200, Duration.ofSeconds(10));
 	}
 
+	@Test
+	void conversationWhenOnAnotherBackendThenResponsesAndItemsFollowIt() {
+		String probe = id(post("talker", "/openai/v1/conversations", "{}"));
+		AzureOpenAiSimulator home = holder("/openai/v1/conversations/" + probe);
+		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
+		// A conversation the gateway has not seen created, away from the caller's home.
+		String conversation = id(direct(other, "/openai/v1/conversations", "{\"metadata\":{\"topic\":\"x\"}}"));
+		assertThat(get("talker", "/openai/v1/conversations/" + conversation).getStatusCode().value()).isEqualTo(200);
+		home.clearReceived();
+		other.clearReceived();
+		// The deployment's name on that resource (a stateful call's model is sent as is).
+		String model = (other == SIM_A) ? "gpt-4o" : "gpt-4o-eu";
+
+		// Named as a string, then as an object: both go where the conversation lives.
+		ok(post("talker", "/openai/v1/responses", """
+				{"model":"%s","input":"Hi","conversation":"%s"}""".formatted(model, conversation)));
+		ok(post("talker", "/openai/v1/responses", """
+				{"model":"%s","input":"And then?","conversation":{"id":"%s"}}""".formatted(model, conversation)));
+		ok(post("talker", "/openai/v1/conversations/" + conversation + "/items", """
+				{"items":[{"type":"message","role":"user","content":"Noted."}]}"""));
+		ResponseEntity<String> items = get("talker", "/openai/v1/conversations/" + conversation + "/items");
+
+		ok(items);
+		// Two turns (input and output each) and the item added.
+		assertThat(JSON.readTree(items.getBody()).path("data")).hasSize(5);
+		assertThat(home.received()).isEmpty();
+		assertThat(other.received()).extracting(RecordedRequest::path)
+			.containsExactly("/openai/v1/responses", "/openai/v1/responses",
+					"/openai/v1/conversations/" + conversation + "/items",
+					"/openai/v1/conversations/" + conversation + "/items");
+	}
+
+	@Test
+	void anotherCallersConversationWhenNamedInAResponseThen404() {
+		String conversation = id(post("keeper", "/openai/v1/conversations", "{}"));
+		SIM_A.clearReceived();
+		SIM_B.clearReceived();
+
+		ResponseEntity<String> answer = post("mallory", "/openai/v1/responses", """
+				{"model":"gpt-4o-eu","input":"Hi","conversation":{"id":"%s"}}""".formatted(conversation));
+
+		assertThat(answer.getStatusCode().value()).isEqualTo(404);
+		assertThat(SIM_A.received()).isEmpty();
+		assertThat(SIM_B.received()).isEmpty();
+		assertThat(get("keeper", "/openai/v1/conversations/" + conversation).getStatusCode().value()).isEqualTo(200);
+	}
+
 	// Assistant, thread, message, streamed run, poll, steps, file, vector store, file
 	// batch: every call must succeed.
 	private Set<String> fullFlow(String user) {

@@ -68,6 +68,16 @@ class RequestFactsTests {
 	}
 
 	@Test
+	void readWhenConversationAsStringOrObjectThenItsIdIsAReference() {
+		assertThat(read("{\"model\":\"gpt-4o\",\"conversation\":\"conv_1\",\"input\":\"Hi\"}").references())
+			.containsExactly("conv_1");
+		assertThat(read("""
+				{"conversation":{"metadata":{"id":"not-this"},"id":"conv_2","extra":[1,2]},"input":"Hi"}""")
+			.references()).containsExactly("conv_2");
+		assertThat(read("{\"conversation\":{\"id\":42}}").references()).isEmpty();
+	}
+
+	@Test
 	void readWhenReferencesMalformedOrNotStringsThenNone() {
 		assertThat(read("{\"assistant_id\":").references()).isEmpty();
 		assertThat(read("{\"assistant_id\":42,\"file_ids\":[1,\"\",{\"a\":1}]}").references()).isEmpty();

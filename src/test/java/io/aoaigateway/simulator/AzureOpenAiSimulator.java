@@ -70,7 +70,9 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 		inference.register(this.routes);
 		new AudioApi(context).register(this.routes);
 		new ImagesApi(context, this.state).register(this.routes);
-		new ResponsesApi(context, this.state).register(this.routes);
+		ConversationsApi conversations = new ConversationsApi(context, this.state);
+		conversations.register(this.routes);
+		new ResponsesApi(context, this.state, conversations).register(this.routes);
 		new FilesApi(context, this.state, inference).register(this.routes);
 		VectorStoresApi vectorStores = new VectorStoresApi(context, this.state);
 		vectorStores.register(this.routes);

@@ -362,6 +362,33 @@ class AzureOpenAiSimulatorStatefulTests {
 	}
 
 	@Test
+	void conversationWhenResponsesCreatedInItThenHoldsEveryTurnAndOnlyItsOwnItems() throws Exception {
+		JsonNode conversation = client.postJson("/openai/v1/conversations",
+				"{\"metadata\":{\"topic\":\"demo\"},\"items\":[{\"type\":\"message\",\"role\":\"user\","
+						+ "\"content\":\"Remember this.\"}]}");
+		String id = id(conversation);
+		JsonNode response = client.postJson("/openai/v1/responses",
+				"{\"model\":\"gpt-4o\",\"input\":\"Hello\",\"conversation\":{\"id\":\"" + id + "\"}}");
+		JsonNode items = client.getJson("/openai/v1/conversations/" + id + "/items");
+		HttpResponse<String> unknown = client.post("/openai/v1/responses",
+				"{\"model\":\"gpt-4o\",\"input\":\"x\",\"conversation\":\"conv_elsewhere\"}");
+		String output = response.at("/output/0/id").stringValue();
+
+		assertThat(id).startsWith("conv_");
+		assertThat(conversation.get("object").stringValue()).isEqualTo("conversation");
+		assertThat(conversation.at("/metadata/topic").stringValue()).isEqualTo("demo");
+		assertThat(response.at("/conversation/id").stringValue()).isEqualTo(id);
+		assertThat(ids(items)).hasSize(3).contains(output);
+		assertThat(client.getJson("/openai/v1/conversations/" + id + "/items/" + output).at("/role").stringValue())
+			.isEqualTo("assistant");
+		assertThat(unknown.statusCode()).isEqualTo(404);
+		assertThat(unknown.body()).contains("conv_elsewhere");
+		assertThat(client.get("/openai/v1/conversations/" + id + "/items/msg_elsewhere").statusCode()).isEqualTo(404);
+		assertThat(json(client.delete("/openai/v1/conversations/" + id)).get("deleted").booleanValue()).isTrue();
+		assertThat(client.get("/openai/v1/conversations/" + id + "/items").statusCode()).isEqualTo(404);
+	}
+
+	@Test
 	void responseWhenStreamedThenNamedEventsEndWithCompletedUsage() throws Exception {
 		HttpResponse<String> response = client.post("/openai/v1/responses",
 				"{\"model\":\"gpt-4o\",\"input\":\"Hello\",\"stream\":true}");

@@ -10,7 +10,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The Responses API: stored responses that can continue one another through
- * {@code previous_response_id}.
+ * {@code previous_response_id}, or take part in a conversation ({@code conversation}).
  */
 final class ResponsesApi {
 
@@ -18,9 +18,12 @@ final class ResponsesApi {
 
 	private final SimulatorState state;
 
-	ResponsesApi(ResourceContext context, SimulatorState state) {
+	private final ConversationsApi conversations;
+
+	ResponsesApi(ResourceContext context, SimulatorState state, ConversationsApi conversations) {
 		this.context = context;
 		this.state = state;
+		this.conversations = conversations;
 	}
 
 	void register(Routes routes) {
@@ -53,6 +56,7 @@ final class ResponsesApi {
 			// The earlier turns are part of the prompt again.
 			inputTokens += previous.path("usage").path("total_tokens").asInt(0);
 		}
+		String conversation = this.conversations.conversationOf(body);
 		Integer maxOutputTokens = Nodes.integer(body, "max_output_tokens");
 		int wanted = this.context.settings().streamChunks();
 		int outputTokens = (maxOutputTokens != null) ? Math.min(wanted, Math.max(0, maxOutputTokens)) : wanted;
@@ -75,6 +79,12 @@ final class ResponsesApi {
 		usage.put("output_tokens", outputTokens);
 		usage.putObject("output_tokens_details").put("reasoning_tokens", 0);
 		usage.put("total_tokens", inputTokens + outputTokens);
+		if (conversation != null) {
+			// The turn joins the conversation: the caller's input, then the output.
+			response.putObject("conversation").put("id", conversation);
+			this.conversations.append(conversation, inputItems(body.path("input")));
+			this.conversations.append(conversation, List.of(message));
+		}
 		if (!body.has("store") || Nodes.flag(body, "store")) {
 			this.state.responses.put(response);
 		}
@@ -169,6 +179,26 @@ final class ResponsesApi {
 	private static double number(ObjectNode body, String field, double fallback) {
 		JsonNode value = body.path(field);
 		return value.isNumber() ? value.doubleValue() : fallback;
+	}
+
+	private static List<ObjectNode> inputItems(JsonNode input) {
+		List<ObjectNode> items = new ArrayList<>();
+		if (input.isString()) {
+			ObjectNode item = Nodes.object().put("id", Ids.hex("msg_", 48)).put("type", "message").put("role", "user");
+			item.putArray("content").addObject().put("type", "input_text").put("text", input.stringValue());
+			items.add(item);
+			return items;
+		}
+		for (JsonNode element : input) {
+			if (element.isObject()) {
+				ObjectNode item = ((ObjectNode) element).deepCopy();
+				if (!item.has("id")) {
+					item.put("id", Ids.hex("msg_", 48));
+				}
+				items.add(item);
+			}
+		}
+		return items;
 	}
 
 	private static String inputText(JsonNode input) {

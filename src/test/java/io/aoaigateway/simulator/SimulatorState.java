@@ -36,11 +36,16 @@ final class SimulatorState {
 
 	final ObjectTable responses = new ObjectTable();
 
+	final ObjectTable conversations = new ObjectTable();
+
+	final ObjectTable conversationItems = new ObjectTable();
+
 	final ObjectTable imageOperations = new ObjectTable();
 
 	void clear() {
 		List.of(this.assistants, this.threads, this.messages, this.runs, this.steps, this.vectorStores,
-				this.vectorStoreFiles, this.fileBatches, this.files, this.batches, this.responses, this.imageOperations)
+				this.vectorStoreFiles, this.fileBatches, this.files, this.batches, this.responses, this.conversations,
+				this.conversationItems, this.imageOperations)
 			.forEach(ObjectTable::clear);
 		this.fileContents.clear();
 		this.fileBatchFiles.clear();
