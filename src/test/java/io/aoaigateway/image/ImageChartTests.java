@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.aoaigateway.Commands.Run;
 import io.aoaigateway.Eventually;
-import io.aoaigateway.image.PodmanContainer.Result;
 import io.aoaigateway.local.LocalTokenIssuer;
 import io.aoaigateway.simulator.AzureOpenAiSimulator;
 import io.aoaigateway.simulator.RecordedRequest;
@@ -156,8 +156,8 @@ class ImageChartTests {
 		assertThat(pod.container().getImage()).as("the image the chart names").isEqualTo(IMAGE);
 		// The port is moved for the run (see ChartPod); the chart's probes must still aim
 		// at the one the image listens on.
-		Result exposed = PodmanContainer.podman(Map.of(), Duration.ofSeconds(60), List.of("image", "inspect",
-				"--format", "{{range $port, $_ := .Config.ExposedPorts}}{{$port}} {{end}}", IMAGE));
+		Run exposed = PodmanContainer.podman(Map.of(), Duration.ofSeconds(60), List.of("image", "inspect", "--format",
+				"{{range $port, $_ := .Config.ExposedPorts}}{{$port}} {{end}}", IMAGE));
 		assertThat(exposed.output().split("\\s+")).as("the image's exposed ports")
 			.contains(pod.probedContainerPort() + "/tcp");
 		for (String kind : List.of("startup", "readiness", "liveness")) {
@@ -169,7 +169,7 @@ class ImageChartTests {
 	void processWhenRunAsTheChartSaysThenUid10001WithoutPrivilegesAndOnlyTmpWritable() {
 		assertThat(pod.runAsUser()).isEqualTo(10001);
 		assertThat(pod.runAsGroup()).isEqualTo(10001);
-		Result status = gateway.container().exec("cat", "/proc/1/status");
+		Run status = gateway.container().exec("cat", "/proc/1/status");
 		assertThat(status.exitCode()).as(status.output()).isZero();
 		// The gateway's own process (PID 1): real, effective, saved and filesystem ids.
 		assertThat(status.output()).containsPattern("(?m)^Uid:\\s+10001\\s+10001\\s+10001\\s+10001$")
@@ -180,11 +180,11 @@ class ImageChartTests {
 		assertThat(gateway.container().exec("cat", "/proc/1/cmdline").output()).contains("java")
 			.contains("JarLauncher");
 		for (String directory : List.of("", "/app", "/config", "/var/tmp", "/run", "/home", "/opt")) {
-			Result write = gateway.container().exec("touch", directory + "/image-check-write");
+			Run write = gateway.container().exec("touch", directory + "/image-check-write");
 			assertThat(write.exitCode()).as("write in %s/", directory).isNotZero();
 			assertThat(write.output()).as("write in %s/", directory).contains("Read-only file system");
 		}
-		Result tmp = gateway.container().exec("touch", "/tmp/image-check-write");
+		Run tmp = gateway.container().exec("touch", "/tmp/image-check-write");
 		assertThat(tmp.exitCode()).as("write in /tmp: %s", tmp.output()).isZero();
 	}
 
@@ -194,7 +194,7 @@ class ImageChartTests {
 		assertThat(percentage.find()).as("the chart's JAVA_TOOL_OPTIONS set MaxRAMPercentage").isTrue();
 		// A JVM started in the container with its environment sees what the gateway's
 		// saw.
-		Result flags = gateway.container().exec("java", "-XX:+PrintFlagsFinal", "-version");
+		Run flags = gateway.container().exec("java", "-XX:+PrintFlagsFinal", "-version");
 		Matcher heap = Pattern.compile("MaxHeapSize\\s+=\\s+(\\d+)").matcher(flags.output());
 		assertThat(heap.find()).as(flags.output()).isTrue();
 
@@ -252,7 +252,7 @@ class ImageChartTests {
 			// What the kubelet does when the pod is deleted:
 			// the preStop hook, then SIGTERM.
 			long hookStarted = System.nanoTime();
-			Result hook = stopping.container().exec(pacedPod.preStopCommand().toArray(String[]::new));
+			Run hook = stopping.container().exec(pacedPod.preStopCommand().toArray(String[]::new));
 			assertThat(hook.exitCode()).as("preStop %s: %s", pacedPod.preStopCommand(), hook.output()).isZero();
 			int eventsAtTerm = events.size();
 			long termSent = System.nanoTime();

@@ -1,16 +1,13 @@
 package io.aoaigateway.image;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+
+import io.aoaigateway.Commands;
+import io.aoaigateway.Commands.Run;
 
 /**
  * A container run by podman for a test, and the podman commands the tests need. Every
@@ -39,7 +36,7 @@ final class PodmanContainer implements AutoCloseable {
 		String name = "aoai-image-check-" + purpose + "-" + UUID.randomUUID().toString().substring(0, 8);
 		List<String> command = new ArrayList<>(List.of("run", "--detach", "--name", name));
 		command.addAll(arguments);
-		Result result = podman(environment, COMMAND_TIMEOUT, command);
+		Run result = podman(environment, COMMAND_TIMEOUT, command);
 		if (result.exitCode() != 0) {
 			// Created but not started (a bad option): nothing else would remove it.
 			podman(Map.of(), COMMAND_TIMEOUT, List.of("rm", "--force", name));
@@ -72,7 +69,7 @@ final class PodmanContainer implements AutoCloseable {
 	 * @param command the command and its arguments
 	 * @return its exit status and output
 	 */
-	Result exec(String... command) {
+	Run exec(String... command) {
 		List<String> arguments = new ArrayList<>(List.of("exec", this.name));
 		arguments.addAll(List.of(command));
 		return podman(Map.of(), COMMAND_TIMEOUT, arguments);
@@ -84,7 +81,7 @@ final class PodmanContainer implements AutoCloseable {
 	 * @param signal e.g. {@code TERM}
 	 */
 	void kill(String signal) {
-		Result result = podman(Map.of(), COMMAND_TIMEOUT, List.of("kill", "--signal", signal, this.name));
+		Run result = podman(Map.of(), COMMAND_TIMEOUT, List.of("kill", "--signal", signal, this.name));
 		if (result.exitCode() != 0) {
 			throw new AssertionError("podman kill failed: " + result.output());
 		}
@@ -97,7 +94,7 @@ final class PodmanContainer implements AutoCloseable {
 	 * @throws AssertionError when it is still running after the wait
 	 */
 	int awaitExit(Duration within) {
-		Result result = podman(Map.of(), within, List.of("wait", this.name));
+		Run result = podman(Map.of(), within, List.of("wait", this.name));
 		if (result.exitCode() != 0) {
 			throw new AssertionError("podman wait failed: " + result.output());
 		}
@@ -105,7 +102,7 @@ final class PodmanContainer implements AutoCloseable {
 	}
 
 	private String inspect(String format) {
-		Result result = podman(Map.of(), COMMAND_TIMEOUT, List.of("inspect", "--format", format, this.name));
+		Run result = podman(Map.of(), COMMAND_TIMEOUT, List.of("inspect", "--format", format, this.name));
 		if (result.exitCode() != 0) {
 			throw new AssertionError("podman inspect failed: " + result.output());
 		}
@@ -125,47 +122,15 @@ final class PodmanContainer implements AutoCloseable {
 	 * @return its exit status and output (stdout and stderr together)
 	 * @throws AssertionError when it does not end in time
 	 */
-	static Result podman(Map<String, String> environment, Duration timeout, List<String> arguments) {
+	static Run podman(Map<String, String> environment, Duration timeout, List<String> arguments) {
 		List<String> command = new ArrayList<>();
 		command.add("podman");
 		command.addAll(arguments);
-		try {
-			// A file, not a pipe: no reader thread, and a chatty command cannot block on
-			// a
-			// full pipe.
-			Path output = Files.createTempFile("podman-", ".out");
-			try {
-				ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-					.redirectOutput(output.toFile());
-				builder.environment().putAll(environment);
-				Process process = builder.start();
-				if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-					process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-					throw new AssertionError("Not done within " + timeout + ": " + String.join(" ", command));
-				}
-				return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-			}
-			finally {
-				Files.deleteIfExists(output);
-			}
+		Run run = Commands.run(environment, timeout, command);
+		if (!run.ended()) {
+			throw new AssertionError("Not done within " + timeout + ": " + String.join(" ", command));
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	/**
-	 * What a command ended with.
-	 *
-	 * @param exitCode its exit status
-	 * @param output what it wrote
-	 */
-	record Result(int exitCode, String output) {
-
+		return run;
 	}
 
 }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
+import io.aoaigateway.Commands;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -41,7 +42,7 @@ class PrometheusRulesTests {
 	void rulesWhenCheckedByPromtoolThenValid() throws IOException {
 		Path promtool = PrometheusTools.require(PrometheusTools.PROMTOOL);
 
-		PrometheusTools.Run run = PrometheusTools.run(PROMTOOL_TIMEOUT,
+		Commands.Run run = Commands.run(Map.of(), PROMTOOL_TIMEOUT,
 				List.of(promtool.toString(), "check", "rules", RULES.toString(), CHART_RULES.toString()));
 
 		assertThat(run.exitCode()).as(run.describe()).isZero();
@@ -54,7 +55,7 @@ class PrometheusRulesTests {
 		List<String> command = new ArrayList<>(List.of(promtool.toString(), "test", "rules"));
 		unitTestFiles().forEach((file) -> command.add(file.toString()));
 
-		PrometheusTools.Run run = PrometheusTools.run(PROMTOOL_TIMEOUT, command);
+		Commands.Run run = Commands.run(Map.of(), PROMTOOL_TIMEOUT, command);
 
 		assertThat(run.exitCode()).as(run.describe()).isZero();
 		assertThat(run.output()).as(run.describe()).doesNotContain("FAILED");
