@@ -180,7 +180,11 @@ final class GrafanaQueries {
 		return expr.substring(0, start).matches("(?s).*=~\\s*\"") && expr.startsWith("\"", end);
 	}
 
-	private static List<JsonNode> panels(JsonNode dashboard) {
+	/**
+	 * @param dashboard a dashboard
+	 * @return its panels, with those inside collapsed rows
+	 */
+	static List<JsonNode> panels(JsonNode dashboard) {
 		List<JsonNode> panels = new ArrayList<>();
 		for (JsonNode panel : dashboard.path("panels")) {
 			panels.add(panel);

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -46,14 +45,11 @@ class ObservabilityAssetsTests {
 			"aoai_gateway_quota_admissions_total", "aoai_gateway_state_degraded", "aoai_gateway_state_errors_total",
 			"aoai_gateway_affinity_lookups_total", "aoai_gateway_streams_active");
 
-	static final Path DASHBOARDS = Path.of("observability", "dashboards");
+	static final Path DASHBOARDS = GrafanaQueries.DASHBOARDS;
 
 	static final Path RULES = Path.of("observability", "alerts", "aoai-gateway-rules.yaml");
 
 	private static final JsonMapper JSON = JsonMapper.shared();
-
-	private static final Pattern LABEL_VALUES = Pattern
-		.compile("^\\s*label_values\\((.*),\\s*[a-zA-Z_]\\w*\\s*\\)\\s*$");
 
 	private static final Pattern DURATION = Pattern.compile("^(\\d+[smhdwy])+$");
 
@@ -80,7 +76,7 @@ class ObservabilityAssetsTests {
 			assertThat(variable.path("type").asString()).isEqualTo("datasource");
 			assertThat(variable.path("query").asString()).isEqualTo("prometheus");
 		});
-		List<JsonNode> panels = panels(dashboard);
+		List<JsonNode> panels = GrafanaQueries.panels(dashboard);
 		assertThat(panels).isNotEmpty();
 		Set<Integer> ids = new HashSet<>();
 		for (JsonNode panel : panels) {
@@ -107,7 +103,7 @@ class ObservabilityAssetsTests {
 	@ParameterizedTest
 	@MethodSource("dashboards")
 	void dashboardWhenMetricNamesExtractedThenOnlyExpectedNames(Path file) throws IOException {
-		Set<String> names = dashboardMetricNames(readDashboard(file));
+		Set<String> names = dashboardMetricNames(file);
 
 		assertThat(names).isNotEmpty();
 		assertThat(names).isSubsetOf(EXPECTED_METRICS);
@@ -173,7 +169,7 @@ class ObservabilityAssetsTests {
 	static Set<String> referencedMetricNames() throws IOException {
 		Set<String> names = new TreeSet<>();
 		for (Path file : dashboards().toList()) {
-			names.addAll(dashboardMetricNames(readDashboard(file)));
+			names.addAll(dashboardMetricNames(file));
 		}
 		for (Map<?, ?> rule : rules()) {
 			names.addAll(PromQlMetricNames.in((String) rule.get("expr")));
@@ -181,23 +177,11 @@ class ObservabilityAssetsTests {
 		return names;
 	}
 
-	private static Set<String> dashboardMetricNames(JsonNode dashboard) {
+	private static Set<String> dashboardMetricNames(Path file) throws IOException {
+		GrafanaQueries.Dashboard dashboard = GrafanaQueries.read(file);
 		Set<String> names = new TreeSet<>();
-		for (JsonNode panel : panels(dashboard)) {
-			for (JsonNode target : elements(panel.path("targets"))) {
-				names.addAll(PromQlMetricNames.in(target.path("expr").asString()));
-			}
-		}
-		for (JsonNode variable : variables(dashboard)) {
-			if (!"query".equals(variable.path("type").asString())) {
-				continue;
-			}
-			JsonNode query = variable.path("query");
-			String text = query.isObject() ? query.path("query").asString() : query.asString();
-			Matcher labelValues = LABEL_VALUES.matcher(text);
-			assertThat(labelValues.matches()).as("variable %s: %s", variable.path("name").asString(), text).isTrue();
-			names.addAll(PromQlMetricNames.in(labelValues.group(1)));
-		}
+		dashboard.panels().forEach((panel) -> names.addAll(PromQlMetricNames.in(panel.expr())));
+		dashboard.variables().forEach((variable) -> names.addAll(PromQlMetricNames.in(variable.selector())));
 		return names;
 	}
 
@@ -209,18 +193,6 @@ class ObservabilityAssetsTests {
 
 	private static List<JsonNode> variables(JsonNode dashboard) {
 		return elements(dashboard.path("templating").path("list"));
-	}
-
-	/**
-	 * The panels of a dashboard, with those inside collapsed rows.
-	 */
-	private static List<JsonNode> panels(JsonNode dashboard) {
-		List<JsonNode> panels = new ArrayList<>();
-		for (JsonNode panel : elements(dashboard.path("panels"))) {
-			panels.add(panel);
-			panels.addAll(elements(panel.path("panels")));
-		}
-		return panels;
 	}
 
 	private static List<JsonNode> elements(JsonNode array) {

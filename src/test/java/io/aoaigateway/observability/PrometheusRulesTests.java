@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PrometheusRulesTests {
 
-	static final Path RULES = Path.of("observability", "alerts", "aoai-gateway-rules.yaml");
+	static final Path RULES = ObservabilityAssetsTests.RULES;
 
 	static final Path CHART_RULES = Path.of("helm", "aoai-gateway", "files", "aoai-gateway-rules.yaml");
 
