@@ -5,7 +5,6 @@ import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 import io.aoaigateway.leaks.TestClients;
 import org.apache.commons.logging.Log;
@@ -27,7 +26,7 @@ public final class GatewayInstance implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(GatewayInstance.class);
 
-	private static final Duration SCRAPE_WAIT = Duration.ofSeconds(15);
+	private static final Duration SCRAPE_WAIT = Duration.ofSeconds(30);
 
 	private final ConfigurableApplicationContext context;
 
@@ -90,23 +89,13 @@ public final class GatewayInstance implements AutoCloseable {
 	 */
 	public String scrape() {
 		try {
-			return scrape(client(), SCRAPE_WAIT);
+			return client().get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class).block(SCRAPE_WAIT);
 		}
 		catch (IllegalStateException ex) {
-			// Seen twice in full runs, never alone: a scrape on a pooled keep-alive
-			// connection that the gateway never answered, every thread idle. Whether
-			// the gateway serves a new connection tells a stalled connection from a
-			// stalled gateway; the threads tell what each was doing.
-			logger.error("No scrape within " + SCRAPE_WAIT + " on a pooled connection; the threads:\n" + threadDump());
-			String scrape = scrape(TestClients.unpooled("http://localhost:" + port()), SCRAPE_WAIT);
-			logger.error("A new connection was served at once: the stall was the pooled connection's");
-			return scrape;
+			// A scrape that never ends: what every thread was doing is what explains it.
+			logger.error("No scrape within " + SCRAPE_WAIT + "; the threads:\n" + threadDump());
+			throw ex;
 		}
-	}
-
-	private static String scrape(WebClient client, Duration wait) {
-		String scrape = client.get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class).block(wait);
-		return Objects.requireNonNull(scrape);
 	}
 
 	private static String threadDump() {

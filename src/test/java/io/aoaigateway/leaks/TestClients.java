@@ -53,16 +53,6 @@ public final class TestClients {
 	}
 
 	/**
-	 * @param baseUrl the base URL
-	 * @return a client that opens a new connection for every request and closes it after
-	 */
-	public static WebClient unpooled(String baseUrl) {
-		HttpClient client = HttpClient.newConnection()
-			.option(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false, true));
-		return WebClient.builder().baseUrl(baseUrl).clientConnector(new ReactorClientHttpConnector(client)).build();
-	}
-
-	/**
 	 * @return a client without a base URL
 	 */
 	public static WebClient create() {
