@@ -2,6 +2,7 @@ package io.aoaigateway.simulator;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -92,7 +93,7 @@ final class ConversationsApi {
 		ObjectNode body = call.json();
 		ObjectNode updated = this.state.conversations.update(id,
 				(conversation) -> conversation.set("metadata", Nodes.copyOrEmpty(body, "metadata")));
-		return Answer.json(200, (updated != null) ? updated : require(id));
+		return Answer.json(200, Objects.requireNonNull(updated));
 	}
 
 	private Answer delete(Call call) {
