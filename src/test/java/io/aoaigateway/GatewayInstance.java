@@ -34,7 +34,7 @@ public final class GatewayInstance implements AutoCloseable {
 	// JVM,
 	// a connection could outlive the gateway and be handed to a test of a later server
 	// that happens to bind the same port.
-	private final ConnectionProvider connections = ConnectionProvider.create("gateway-instance");
+	private final ConnectionProvider connections = TestClients.pool("gateway-instance");
 
 	private GatewayInstance(ConfigurableApplicationContext context) {
 		this.context = context;

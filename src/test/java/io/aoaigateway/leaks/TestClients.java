@@ -20,15 +20,15 @@ import org.springframework.web.reactive.function.client.WebClient;
  */
 public final class TestClients {
 
-	// A connection idle longer is not reused: its server may have closed since, and
-	// another
-	// bound its port (servers come and go by the hundred in one test run).
+	// A connection idle longer is not reused: its server may have closed
+	// since, and another bound its port (servers come and go by the hundred).
 	private static final Duration MAX_IDLE = Duration.ofSeconds(1);
 
+	private static final int MAX_CONNECTIONS = 500;
+
 	/** The connector every test client uses. */
-	public static final ClientHttpConnector CONNECTOR = new ReactorClientHttpConnector(
-			HttpClient.create(ConnectionProvider.builder("tests").maxIdleTime(MAX_IDLE).build())
-				.option(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false, true)));
+	public static final ClientHttpConnector CONNECTOR = new ReactorClientHttpConnector(HttpClient.create(pool("tests"))
+		.option(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false, true)));
 
 	private TestClients() {
 	}
@@ -39,6 +39,16 @@ public final class TestClients {
 	 */
 	public static WebClient create(String baseUrl) {
 		return WebClient.builder().baseUrl(baseUrl).clientConnector(CONNECTOR).build();
+	}
+
+	/**
+	 * A pool as large as Reactor Netty's global one (tests send 50 calls at once), whose
+	 * idle connections are not reused after a second.
+	 * @param name the pool's name
+	 * @return a new pool, disposed by its owner
+	 */
+	public static ConnectionProvider pool(String name) {
+		return ConnectionProvider.builder(name).maxConnections(MAX_CONNECTIONS).maxIdleTime(MAX_IDLE).build();
 	}
 
 	/**
