@@ -2,6 +2,7 @@ package io.aoaigateway.affinity;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -94,7 +95,12 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 					owners, create);
 			if (decision instanceof Route route) {
 				if (route.learnsOwners()) {
-					learnFromAnswer(call, caller, path);
+					learnFromAnswer(call, caller, path, true);
+				}
+				else if (object != null && ObjectIds.isResponse(object)) {
+					// A response fetched or streamed later (in the background) names
+					// output items that live where it does.
+					learnFromAnswer(call, caller, path, false);
 				}
 				call.place(route.placement());
 				return chain.filter(exchange);
@@ -141,18 +147,30 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 			.onErrorReturn(Map.of());
 	}
 
-	// A JSON answer is held until its objects are recorded, so that no follow-up call can
-	// overtake the record; a stream's created objects are recorded when it ends (a call
-	// overtaking that record finds its object by discovery).
-	private void learnFromAnswer(GatewayCall call, CallerIdentity caller, String path) {
+	// A JSON answer is held until its objects and output items are recorded, so that no
+	// follow-up call can overtake the record; a stream's are recorded when it ends (a
+	// call overtaking that record finds a path object by discovery; an item it refers to
+	// is not found, and the call goes where its other references lead).
+	private void learnFromAnswer(GatewayCall call, CallerIdentity caller, String path, boolean objects) {
 		MeteredCall metered = call.metered();
 		Duration ttl = path.contains("/images/") ? IMAGE_OPERATION_TTL : this.ttl;
-		metered.beforeAnswer((ids) -> rememberCreated(call, caller, ids, ttl));
+		metered.beforeAnswer(
+				(ids) -> rememberCreated(call, caller, objects ? both(ids.objects(), ids.items()) : ids.items(), ttl));
 		metered.onFinish((usage) -> {
 			if (usage.streamed() && usage.succeeded()) {
-				rememberCreated(call, caller, usage.objectIds(), ttl).subscribe();
+				List<String> ids = objects ? both(usage.objectIds(), usage.itemIds()) : usage.itemIds();
+				rememberCreated(call, caller, ids, ttl).subscribe();
 			}
 		});
+	}
+
+	private static List<String> both(List<String> first, List<String> second) {
+		if (second.isEmpty()) {
+			return first;
+		}
+		List<String> ids = new ArrayList<>(first);
+		ids.addAll(second);
+		return ids;
 	}
 
 	private Mono<Void> rememberCreated(GatewayCall call, CallerIdentity caller, List<String> ids, Duration ttl) {

@@ -47,6 +47,14 @@ final class ObjectIds {
 		return object(segments, start + 1);
 	}
 
+	/**
+	 * @param object an object named in a path
+	 * @return whether it is a Responses API response ({@code …/responses/{id}…})
+	 */
+	static boolean isResponse(PathObject object) {
+		return object.path().endsWith("/responses/" + object.id());
+	}
+
 	private static PathObject object(List<String> segments, int idIndex) {
 		return new PathObject(String.join("/", segments.subList(0, idIndex + 1)), segments.get(idIndex));
 	}

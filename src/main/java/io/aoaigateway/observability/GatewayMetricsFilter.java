@@ -12,7 +12,7 @@ import io.aoaigateway.routing.GatewayCall;
 import io.aoaigateway.routing.RouteTarget;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.MeteredCall;
-import io.aoaigateway.usage.RunUsage;
+import io.aoaigateway.usage.ObjectUsage;
 import io.aoaigateway.usage.TokenUsage;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -102,7 +102,7 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 						Duration.ofNanos((end - firstChunk) / (reported.outputTokens() - 1)));
 			}
 		}
-		for (RunUsage run : usage.terminalRuns()) {
+		for (ObjectUsage run : usage.endedObjects()) {
 			this.meters.tokens(run.usage(), deployment, backend, app, user);
 		}
 		// Counted last: a scrape that sees the call counted sees all its other measures.
@@ -134,7 +134,7 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		record.put("outputTokens", (tokens != null) ? tokens.outputTokens() : null);
 		record.put("cachedInputTokens", (tokens != null) ? tokens.cachedInputTokens() : null);
 		record.put("reasoningTokens", (tokens != null) ? tokens.reasoningTokens() : null);
-		record.put("runs", usage.terminalRuns().size());
+		record.put("runs", usage.endedObjects().size());
 		record.put("latencyMs", nanos / 1_000_000);
 		return record;
 	}

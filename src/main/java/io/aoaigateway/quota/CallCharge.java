@@ -19,8 +19,8 @@ final class CallCharge {
 	 * @return the tokens to charge
 	 */
 	static long of(Reservation reservation, CallUsage usage) {
-		if (reservation.operation() == ApiOperation.RUN) {
-			// A run is charged once, when a response shows it ended.
+		if (reservation.operation() == ApiOperation.RUN || usage.deferred()) {
+			// A run or a background response is charged once, when it ends.
 			return 0;
 		}
 		if (usage.reported() != null) {

@@ -17,7 +17,7 @@ import io.aoaigateway.support.AzureError;
 import io.aoaigateway.support.GatewayErrors;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.MeteredCall;
-import io.aoaigateway.usage.RunUsage;
+import io.aoaigateway.usage.ObjectUsage;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -118,13 +118,13 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 	}
 
 	private void chargeRuns(CallerIdentity caller, CallUsage usage) {
-		for (RunUsage run : usage.terminalRuns()) {
+		for (ObjectUsage run : usage.endedObjects()) {
 			Instant now = this.clock.instant();
 			List<QuotaWindow> windows = this.charging.runWindows(caller, now);
 			if (windows.isEmpty()) {
 				return;
 			}
-			this.gate.chargeRun(run.runId(), run.usage().totalTokens(), windows, now, RUN_MEMORY);
+			this.gate.chargeRun(run.id(), run.usage().totalTokens(), windows, now, RUN_MEMORY);
 		}
 	}
 

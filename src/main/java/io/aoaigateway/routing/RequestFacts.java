@@ -29,7 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
  * @param choices the larger of {@code n} and {@code best_of}, at least 1
  * @param references ids of the objects the body refers to ({@code thread_id},
  * {@code file_ids}, {@code previous_response_id}, {@code conversation} as a string or
- * {@code {"id": …}}…, at any depth), in order of appearance
+ * {@code {"id": …}}…, at any depth; and the {@code id} of each item of a top-level
+ * {@code input} array: reasoning items, {@code item_reference}s, earlier output), in
+ * order of appearance, at most {@value #MAX_REFERENCES}
  */
 public record RequestFacts(@Nullable String problem, @Nullable String model, int modelStart, int modelEnd,
 		boolean stream, boolean streamOptions, boolean includeUsage, boolean user, @Nullable Long maxOutputTokens,
@@ -45,6 +47,12 @@ public record RequestFacts(@Nullable String problem, @Nullable String model, int
 			"vector_store_id", "vector_store_ids", "previous_response_id", "input_file_id", "conversation");
 
 	private static final int MAX_DEPTH = 16;
+
+	/**
+	 * Most references kept from one body; each is looked up in the shared store, and a
+	 * hostile body must not turn one call into a huge lookup.
+	 */
+	public static final int MAX_REFERENCES = 256;
 
 	private static final JsonMapper JSON = JsonMapper.shared();
 
@@ -136,11 +144,42 @@ public record RequestFacts(@Nullable String problem, @Nullable String model, int
 				case "max_completion_tokens" -> this.maxCompletion = count(parser, value);
 				case "max_tokens" -> this.maxTokens = count(parser, value);
 				case "max_output_tokens" -> this.maxOutput = count(parser, value);
+				case "input" -> {
+					if (value == JsonToken.START_ARRAY) {
+						inputItems(parser);
+					}
+					else {
+						member(parser, name, value, 0);
+					}
+				}
 				case "n", "best_of" -> {
 					Long n = count(parser, value);
 					this.choices = Math.max(this.choices, (n != null) ? n : 1);
 				}
 				default -> member(parser, name, value, 0);
+			}
+		}
+
+		// A Responses API input list: an item's id points back to the resource that
+		// produced it (encrypted reasoning only that resource can read, an
+		// item_reference, earlier output of a store:false chain).
+		private void inputItems(JsonParser parser) {
+			JsonToken element;
+			while ((element = parser.nextToken()) != JsonToken.END_ARRAY && element != null) {
+				if (element != JsonToken.START_OBJECT) {
+					scan(parser, element, 2);
+					continue;
+				}
+				while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+					String name = parser.currentName();
+					JsonToken value = parser.nextToken();
+					if ("id".equals(name) && value == JsonToken.VALUE_STRING) {
+						id(parser.getString());
+					}
+					else {
+						member(parser, name, value, 2);
+					}
+				}
 			}
 		}
 
@@ -209,7 +248,7 @@ public record RequestFacts(@Nullable String problem, @Nullable String model, int
 		}
 
 		private void id(String id) {
-			if (id.isBlank()) {
+			if (id.isBlank() || (this.references != null && this.references.size() >= MAX_REFERENCES)) {
 				return;
 			}
 			if (this.references == null) {

@@ -1,6 +1,8 @@
 package io.aoaigateway.usage;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
@@ -31,6 +33,15 @@ final class EventData {
 			{ "choices", null, "delta", "function_call", "arguments" }, { "choices", null, "text" } };
 
 	private static final String[] RESPONSES_DELTA = { "delta" };
+
+	private static final String[] RESPONSE_STATUS = { "response", "status" };
+
+	private static final String[] ITEM_ID = { "item", "id" };
+
+	private static final @Nullable String[] OUTPUT_ID = { "response", "output", null, "id" };
+
+	/** Most output ids kept from one event. */
+	private static final int MAX_OUTPUT_IDS = 64;
 
 	private static final @Nullable String[] MESSAGE_DELTA = { "delta", "content", null, "text", "value" };
 
@@ -65,6 +76,18 @@ final class EventData {
 
 	/** {@code response.id}, as in Responses API events. */
 	@Nullable String responseId;
+
+	/** {@code response.status}, as in Responses API events. */
+	@Nullable String responseStatus;
+
+	/** Whether {@code response.background} is {@code true}. */
+	boolean responseBackground;
+
+	/** {@code item.id}, as in {@code response.output_item.added} and {@code .done}. */
+	@Nullable String itemId;
+
+	/** Ids of {@code response.output[]}, as in {@code response.completed}. */
+	final List<String> outputIds = new ArrayList<>();
 
 	/** {@code response.usage}, as in Responses API events; {@code null} when unusable. */
 	@Nullable TokenUsage responseUsage;
@@ -135,6 +158,10 @@ final class EventData {
 		this.responseUsage = null;
 		this.responseUsageUnusable = false;
 		this.responseId = null;
+		this.responseStatus = null;
+		this.responseBackground = false;
+		this.itemId = null;
+		this.outputIds.clear();
 		this.choicesCharacters = 0;
 		this.deltaCharacters = 0;
 		this.messageDeltaCharacters = 0;
@@ -184,6 +211,12 @@ final class EventData {
 				}
 			}
 			case VALUE_STRING -> text(parser);
+			case VALUE_TRUE -> {
+				if (this.level == 2 && this.roots == 0 && "response".equals(this.keys[1])
+						&& "background".equals(this.keys[2])) {
+					this.responseBackground = true;
+				}
+			}
 			case VALUE_NULL -> {
 				if (this.level == 1 && "usage".equals(this.keys[1]) && this.roots == 0) {
 					this.usageNullStart = (int) this.usageNameStart;
@@ -223,6 +256,9 @@ final class EventData {
 			this.responseId = parser.getString();
 			return;
 		}
+		if (this.roots == 0 && parser.getStringLength() <= MAX_FIELD_LENGTH && objectState(parser)) {
+			return;
+		}
 		if (this.level == 1) {
 			topLevelString(parser);
 			if (at(RESPONSES_DELTA)) {
@@ -239,6 +275,23 @@ final class EventData {
 		if (at(MESSAGE_DELTA)) {
 			this.messageDeltaCharacters += parser.getStringLength();
 		}
+	}
+
+	// The status and item ids of a Responses API event.
+	private boolean objectState(JsonParser parser) {
+		if (at(RESPONSE_STATUS)) {
+			this.responseStatus = parser.getString();
+		}
+		else if (at(ITEM_ID)) {
+			this.itemId = parser.getString();
+		}
+		else if (at(OUTPUT_ID) && this.outputIds.size() < MAX_OUTPUT_IDS) {
+			this.outputIds.add(parser.getString());
+		}
+		else {
+			return false;
+		}
+		return true;
 	}
 
 	private void topLevelString(JsonParser parser) {

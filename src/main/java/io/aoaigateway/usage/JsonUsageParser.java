@@ -1,6 +1,9 @@
 package io.aoaigateway.usage;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
@@ -11,9 +14,10 @@ import tools.jackson.core.async.ByteArrayFeeder;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * Reads the top-level {@code usage}, {@code id}, {@code object} and {@code status} of a
- * JSON response body as it passes through the gateway, one network chunk at a time,
- * without buffering the body.
+ * Reads the top-level {@code usage}, {@code id}, {@code object}, {@code status} and
+ * {@code background} of a JSON response body, and the ids of a Responses API answer's
+ * {@code output} items, as the body passes through the gateway, one network chunk at a
+ * time, without buffering the body.
  * <p>
  * Not thread-safe: one instance per response, fed in order. Never throws.
  */
@@ -28,6 +32,9 @@ public final class JsonUsageParser {
 
 	/** Longest top-level {@code id}, {@code object} or {@code status} kept. */
 	static final int MAX_FIELD_LENGTH = 256;
+
+	/** Most output item ids kept from one answer. */
+	static final int MAX_ITEM_IDS = 64;
 
 	private static final JsonFactory JSON = JsonFactory.builder()
 		.streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_STRING_LENGTH).build())
@@ -49,6 +56,16 @@ public final class JsonUsageParser {
 	private int depth;
 
 	private @Nullable String property;
+
+	/** Whether the top-level {@code output} is the array open at depth 2. */
+	private boolean inOutput;
+
+	/** The current property of an {@code output} item (depth 3). */
+	private @Nullable String itemProperty;
+
+	private final List<String> itemIds = new ArrayList<>();
+
+	private boolean background;
 
 	private boolean inUsage;
 
@@ -154,6 +171,24 @@ public final class JsonUsageParser {
 	}
 
 	/**
+	 * Ids of the top-level {@code output} array's items, e.g. {@code msg_…} and
+	 * {@code rs_…} of a Responses API answer.
+	 * @return the ids in order, at most {@value #MAX_ITEM_IDS}
+	 */
+	public List<String> itemIds() {
+		return Collections.unmodifiableList(this.itemIds);
+	}
+
+	/**
+	 * Whether the top-level {@code background} is {@code true}: a Responses API answer
+	 * for a response that runs in the background.
+	 * @return {@code true} for a background response
+	 */
+	public boolean background() {
+		return this.background;
+	}
+
+	/**
 	 * Whether the body was not valid JSON, or ended before its root value was complete.
 	 * @return {@code true} when the body could not be read to its end
 	 */
@@ -198,6 +233,9 @@ public final class JsonUsageParser {
 				if (this.depth == 1) {
 					this.property = this.parser.currentName();
 				}
+				else if (this.depth == 3 && this.inOutput) {
+					this.itemProperty = this.parser.currentName();
+				}
 			}
 			case START_OBJECT, START_ARRAY -> {
 				if (this.depth == 1 && token == JsonToken.START_OBJECT && "usage".equals(this.property)) {
@@ -205,11 +243,17 @@ public final class JsonUsageParser {
 					this.inUsage = true;
 				}
 				else {
+					this.inOutput = this.inOutput
+							|| (this.depth == 1 && token == JsonToken.START_ARRAY && "output".equals(this.property));
+					this.itemProperty = null;
 					this.depth++;
 				}
 			}
 			case END_OBJECT, END_ARRAY -> {
 				this.depth--;
+				if (this.depth == 1) {
+					this.inOutput = false;
+				}
 				if (this.depth == 0) {
 					finish();
 				}
@@ -217,6 +261,14 @@ public final class JsonUsageParser {
 			case VALUE_STRING -> {
 				if (this.depth == 1) {
 					topLevelString();
+				}
+				else if (this.depth == 3 && this.inOutput && "id".equals(this.itemProperty)) {
+					itemId();
+				}
+			}
+			case VALUE_TRUE -> {
+				if (this.depth == 1 && "background".equals(this.property)) {
+					this.background = true;
 				}
 			}
 			default -> {
@@ -236,6 +288,12 @@ public final class JsonUsageParser {
 			case "thread_id" -> this.threadId = this.parser.getString();
 			default -> {
 			}
+		}
+	}
+
+	private void itemId() {
+		if (this.itemIds.size() < MAX_ITEM_IDS && this.parser.getStringLength() <= MAX_FIELD_LENGTH) {
+			this.itemIds.add(this.parser.getString());
 		}
 	}
 

@@ -31,13 +31,17 @@ public final class MeteredCall {
 	private static final Set<String> TERMINAL_RUN_STATES = Set.of("completed", "failed", "cancelled", "expired",
 			"incomplete");
 
+	// Responses API states in which a response has ended.
+	private static final Set<String> TERMINAL_RESPONSE_STATES = Set.of("completed", "failed", "cancelled",
+			"incomplete");
+
 	private final List<Consumer<CallUsage>> listeners = new CopyOnWriteArrayList<>();
 
 	private final AtomicBoolean finished = new AtomicBoolean();
 
 	private volatile boolean removeInjectedUsage;
 
-	private volatile @Nullable Function<List<String>, Mono<Void>> beforeAnswer;
+	private volatile @Nullable Function<AnswerIds, Mono<Void>> beforeAnswer;
 
 	private final List<Runnable> streamStartListeners = new CopyOnWriteArrayList<>();
 
@@ -66,9 +70,9 @@ public final class MeteredCall {
 	 * names, so that the client cannot act on the answer before the gateway has (e.g.
 	 * recorded where a created object lives). Only for small answers: the body is held
 	 * whole.
-	 * @param hook the work, given the answer's top-level {@code id} and {@code thread_id}
+	 * @param hook the work, given the ids the answer names
 	 */
-	public void beforeAnswer(Function<List<String>, Mono<Void>> hook) {
+	public void beforeAnswer(Function<AnswerIds, Mono<Void>> hook) {
 		this.beforeAnswer = hook;
 	}
 
@@ -129,22 +133,23 @@ public final class MeteredCall {
 		}
 	}
 
-	@Nullable Function<List<String>, Mono<Void>> heldBy() {
+	@Nullable Function<AnswerIds, Mono<Void>> heldBy() {
 		return (this.json != null) ? this.beforeAnswer : null;
 	}
 
-	List<String> jsonObjectIds() {
+	AnswerIds jsonIds() {
 		JsonUsageParser parser = this.json;
-		List<String> ids = new ArrayList<>(2);
-		if (parser != null) {
-			if (parser.id() != null) {
-				ids.add(parser.id());
-			}
-			if (parser.threadId() != null) {
-				ids.add(parser.threadId());
-			}
+		if (parser == null) {
+			return new AnswerIds(List.of(), List.of());
 		}
-		return ids;
+		List<String> ids = new ArrayList<>(2);
+		if (parser.id() != null) {
+			ids.add(parser.id());
+		}
+		if (parser.threadId() != null) {
+			ids.add(parser.threadId());
+		}
+		return new AnswerIds(ids, "response".equals(parser.object()) ? parser.itemIds() : List.of());
 	}
 
 	boolean rewrites() {
@@ -206,29 +211,64 @@ public final class MeteredCall {
 
 	private CallUsage outcome(@Nullable Integer responseStatus, boolean completed, boolean cancelled) {
 		if (this.json != null) {
-			JsonUsageParser parser = this.json;
-			parser.end();
-			List<RunUsage> runs = new ArrayList<>();
-			TokenUsage usage = parser.usage();
-			if ("thread.run".equals(parser.object()) && parser.id() != null && usage != null
-					&& TERMINAL_RUN_STATES.contains(parser.status())) {
-				runs.add(new RunUsage(parser.id(), parser.status(), usage));
-				// A run's usage is charged once per run, not with the call that fetched
-				// it.
-				usage = null;
-			}
-			return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, runs, jsonObjectIds());
+			return jsonOutcome(this.json, responseStatus, completed, cancelled);
 		}
 		SseUsageParser parser = (this.remover != null) ? this.remover.parser() : this.sse;
 		if (parser != null) {
 			parser.end();
-			List<RunUsage> runs = parser.terminalRuns();
-			// In a run stream, usage belongs to the run, charged once per run.
-			TokenUsage usage = runs.isEmpty() ? parser.usage() : null;
-			return new CallUsage(usage, parser.generatedCharacters(), true, responseStatus, completed, cancelled, runs,
-					parser.createdIds());
+			List<ObjectUsage> ended = new ArrayList<>(parser.endedObjects());
+			List<UnsettledObject> unsettled = new ArrayList<>();
+			boolean deferred = !ended.isEmpty() || parser.background();
+			if (parser.background()) {
+				ObjectUsage end = parser.backgroundEnd();
+				if (end != null) {
+					ended.add(end);
+				}
+				else {
+					// Cut before its end: the response goes on without the client.
+					parser.createdIds()
+						.stream()
+						.filter((id) -> id.startsWith("resp"))
+						.forEach((id) -> unsettled.add(new UnsettledObject(id, null, "in_progress")));
+				}
+			}
+			// In a run stream or a background response's, usage belongs to the object,
+			// charged once per object.
+			TokenUsage usage = deferred ? null : parser.usage();
+			AnswerIds ids = new AnswerIds(parser.createdIds(), parser.itemIds());
+			return new CallUsage(usage, parser.generatedCharacters(), true, responseStatus, completed, cancelled, ended,
+					ids.objects(), ids.items(), deferred, unsettled);
 		}
-		return new CallUsage(null, 0, false, responseStatus, completed, cancelled, List.of(), List.of());
+		return new CallUsage(null, 0, false, responseStatus, completed, cancelled, List.of(), List.of(), List.of(),
+				false, List.of());
+	}
+
+	private CallUsage jsonOutcome(JsonUsageParser parser, @Nullable Integer responseStatus, boolean completed,
+			boolean cancelled) {
+		parser.end();
+		List<ObjectUsage> endedObjects = new ArrayList<>();
+		List<UnsettledObject> unsettled = new ArrayList<>();
+		TokenUsage usage = parser.usage();
+		String id = parser.id();
+		String status = parser.status();
+		boolean run = "thread.run".equals(parser.object());
+		boolean backgroundResponse = "response".equals(parser.object()) && parser.background();
+		boolean deferred = id != null && status != null && (run || backgroundResponse);
+		if (deferred) {
+			boolean over = run ? TERMINAL_RUN_STATES.contains(status) : TERMINAL_RESPONSE_STATES.contains(status);
+			if (over && usage != null) {
+				endedObjects.add(new ObjectUsage(id, status, usage));
+			}
+			else if (!over && (!run || parser.threadId() != null)) {
+				unsettled.add(new UnsettledObject(id, run ? parser.threadId() : null, status));
+			}
+			// A run's or a background response's usage is charged once per object, not
+			// with the call that fetched it.
+			usage = null;
+		}
+		AnswerIds ids = jsonIds();
+		return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, endedObjects, ids.objects(),
+				ids.items(), deferred, unsettled);
 	}
 
 }

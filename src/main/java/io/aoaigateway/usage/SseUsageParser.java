@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -44,13 +45,16 @@ public final class SseUsageParser {
 	private static final Set<String> TERMINAL_RESPONSE_EVENTS = Set.of("response.completed", "response.incomplete",
 			"response.failed");
 
+	private static final Set<String> RESPONSE_ITEM_EVENTS = Set.of("response.output_item.added",
+			"response.output_item.done");
+
 	private static final Set<String> RESPONSE_DELTA_EVENTS = Set.of("response.output_text.delta",
 			"response.refusal.delta", "response.function_call_arguments.delta");
 
 	// Every event name acted on: a name is matched as bytes against these, so that no
 	// String is made for it.
 	private static final String[] EVENT_NAMES = Stream
-		.of(TERMINAL_RUN_EVENTS, TERMINAL_RESPONSE_EVENTS, RESPONSE_DELTA_EVENTS,
+		.of(TERMINAL_RUN_EVENTS, TERMINAL_RESPONSE_EVENTS, RESPONSE_ITEM_EVENTS, RESPONSE_DELTA_EVENTS,
 				Set.of("thread.created", "response.created", "thread.message.delta"))
 		.flatMap(Set::stream)
 		.toArray(String[]::new);
@@ -63,9 +67,15 @@ public final class SseUsageParser {
 
 	private final EventData eventData = new EventData();
 
-	private final List<RunUsage> runs = new ArrayList<>();
+	private final List<ObjectUsage> runs = new ArrayList<>();
 
 	private final List<String> createdIds = new ArrayList<>();
+
+	private final Set<String> itemIds = new LinkedHashSet<>();
+
+	private boolean background;
+
+	private @Nullable ObjectUsage backgroundEnd;
 
 	private boolean ended;
 
@@ -135,7 +145,7 @@ public final class SseUsageParser {
 	 * Assistants runs that ended in this stream with their usage, in the order seen.
 	 * @return the terminal runs (at most {@value #MAX_RUNS})
 	 */
-	public List<RunUsage> terminalRuns() {
+	public List<ObjectUsage> endedObjects() {
 		return Collections.unmodifiableList(this.runs);
 	}
 
@@ -146,6 +156,34 @@ public final class SseUsageParser {
 	 */
 	public List<String> createdIds() {
 		return Collections.unmodifiableList(this.createdIds);
+	}
+
+	/**
+	 * Ids of the output items the stream names ({@code response.output_item.added} and
+	 * {@code .done}, and the terminal response's {@code output}).
+	 * @return the ids, in order, at most {@value JsonUsageParser#MAX_ITEM_IDS}
+	 */
+	public List<String> itemIds() {
+		return List.copyOf(this.itemIds);
+	}
+
+	/**
+	 * Whether the stream is a background response's (an event's
+	 * {@code response.background} is {@code true}): its usage is charged once per
+	 * response, not with the call that streamed it.
+	 * @return {@code true} for a background response's stream
+	 */
+	public boolean background() {
+		return this.background;
+	}
+
+	/**
+	 * The end of a background response seen in this stream, with its usage.
+	 * @return the response's id, terminal status and usage; {@code null} when the stream
+	 * did not show a background response end with usable usage
+	 */
+	public @Nullable ObjectUsage backgroundEnd() {
+		return this.background ? this.backgroundEnd : null;
 	}
 
 	/**
@@ -206,14 +244,26 @@ public final class SseUsageParser {
 			}
 			return event;
 		}
+		this.background |= event.responseBackground;
 		if (name.equals("thread.created") && event.id != null) {
 			createdId(event.id);
 		}
 		else if (name.equals("response.created") && event.responseId != null) {
 			createdId(event.responseId);
 		}
-		if (TERMINAL_RESPONSE_EVENTS.contains(name) && (event.responseUsage != null || event.responseUsageUnusable)) {
-			this.usage = event.responseUsage;
+		if (RESPONSE_ITEM_EVENTS.contains(name) && event.itemId != null) {
+			itemId(event.itemId);
+		}
+		else if (TERMINAL_RESPONSE_EVENTS.contains(name)) {
+			event.outputIds.forEach(this::itemId);
+			if (event.responseUsage != null || event.responseUsageUnusable) {
+				this.usage = event.responseUsage;
+			}
+			if (event.responseId != null && event.responseUsage != null) {
+				String status = (event.responseStatus != null) ? event.responseStatus
+						: name.substring("response.".length());
+				this.backgroundEnd = new ObjectUsage(event.responseId, status, event.responseUsage);
+			}
 		}
 		else if (RESPONSE_DELTA_EVENTS.contains(name)) {
 			this.generatedCharacters = TokenUsage.addSaturated(this.generatedCharacters, event.deltaCharacters);
@@ -243,6 +293,12 @@ public final class SseUsageParser {
 		}
 	}
 
+	private void itemId(String id) {
+		if (this.itemIds.size() < JsonUsageParser.MAX_ITEM_IDS) {
+			this.itemIds.add(id);
+		}
+	}
+
 	private void terminalRun(String name, EventData event) {
 		TokenUsage runUsage = event.usage;
 		String runId = event.id;
@@ -250,7 +306,7 @@ public final class SseUsageParser {
 			return;
 		}
 		String status = (event.status != null) ? event.status : name.substring("thread.run.".length());
-		this.runs.add(new RunUsage(runId, status, runUsage));
+		this.runs.add(new ObjectUsage(runId, status, runUsage));
 	}
 
 	// Cheap check that spares a parser for data that is plainly not a JSON object.

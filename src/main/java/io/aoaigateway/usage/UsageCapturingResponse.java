@@ -35,7 +35,7 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 	@Override
 	public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
 		start();
-		Function<List<String>, Mono<Void>> hook = this.call.heldBy();
+		Function<AnswerIds, Mono<Void>> hook = this.call.heldBy();
 		if (hook != null) {
 			return held(Flux.from(body), hook);
 		}
@@ -44,10 +44,10 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 
 	// The whole (small) answer is read, the hook runs, then the answer goes out; if the
 	// client leaves before that, the answer is released here.
-	private Mono<Void> held(Flux<? extends DataBuffer> body, Function<List<String>, Mono<Void>> hook) {
+	private Mono<Void> held(Flux<? extends DataBuffer> body, Function<AnswerIds, Mono<Void>> hook) {
 		return DataBufferUtils.join(tap(body)).map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap((joined) -> {
 			AtomicBoolean handedOver = new AtomicBoolean();
-			Mono<Void> work = hook.apply(this.call.jsonObjectIds()).onErrorComplete();
+			Mono<Void> work = hook.apply(this.call.jsonIds()).onErrorComplete();
 			return work.then(Mono.defer(() -> {
 				handedOver.set(true);
 				return super.writeWith(Mono.justOrEmpty(joined));

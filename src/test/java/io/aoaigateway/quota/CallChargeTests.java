@@ -5,6 +5,7 @@ import java.util.List;
 import io.aoaigateway.routing.ApiOperation;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.TokenUsage;
+import io.aoaigateway.usage.UnsettledObject;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,10 +56,19 @@ class CallChargeTests {
 		assertThat(charge(run, new TokenUsage(5, 5, 0, 0), 200, true, false, true, 100)).isZero();
 	}
 
+	@Test
+	void chargeWhenBackgroundResponseCreatedThenNothingUntilItEnds() {
+		Reservation responses = new Reservation("r", new TokenEstimate(100, 500), ApiOperation.RESPONSES, List.of());
+		CallUsage queued = new CallUsage(null, 0, false, 200, true, false, List.of(), List.of("resp_1"), List.of(),
+				true, List.of(new UnsettledObject("resp_1", null, "queued")));
+
+		assertThat(CallCharge.of(responses, queued)).isZero();
+	}
+
 	private static long charge(Reservation reservation, TokenUsage reported, Integer status, boolean completed,
 			boolean cancelled, boolean streamed, long characters) {
-		return CallCharge.of(reservation,
-				new CallUsage(reported, characters, streamed, status, completed, cancelled, List.of(), List.of()));
+		return CallCharge.of(reservation, new CallUsage(reported, characters, streamed, status, completed, cancelled,
+				List.of(), List.of(), List.of(), false, List.of()));
 	}
 
 }

@@ -78,6 +78,37 @@ class RequestFactsTests {
 	}
 
 	@Test
+	void readWhenInputItemsHaveIdsThenEachIsAReferenceAndOtherIdsAreNot() {
+		RequestFacts facts = read("""
+				{"model":"o4","store":false,"include":["reasoning.encrypted_content"],
+				"tools":[{"type":"function","id":"not-a-reference","name":"f"}],
+				"input":[{"role":"user","content":[{"type":"input_file","file_id":"file-1"},{"id":"nor-this"}]},
+				{"type":"reasoning","id":"rs_1","encrypted_content":"gAAA","summary":[]},
+				{"type":"item_reference","id":"msg_2"},
+				{"type":"function_call","id":"fc_3","call_id":"call_3","arguments":"{}"},
+				{"type":"function_call_output","call_id":"call_3","output":"42"}, "text", 7, {"id":9}],
+				"metadata":{"id":"nor-this-one"}}""");
+
+		assertThat(facts.references()).containsExactly("file-1", "rs_1", "msg_2", "fc_3");
+		assertThat(read("{\"input\":\"Hi\",\"id\":\"x\"}").references()).isEmpty();
+	}
+
+	@Test
+	void readWhenBodyNamesVeryManyIdsThenTheFirstFewHundredAreKept() {
+		StringBuilder body = new StringBuilder("{\"input\":[");
+		for (int index = 0; index < 10_000; index++) {
+			body.append((index > 0) ? "," : "")
+				.append("{\"type\":\"item_reference\",\"id\":\"msg_")
+				.append(index)
+				.append("\"}");
+		}
+		RequestFacts facts = read(body.append("]}").toString());
+
+		assertThat(facts.valid()).isTrue();
+		assertThat(facts.references()).hasSize(RequestFacts.MAX_REFERENCES).startsWith("msg_0").endsWith("msg_255");
+	}
+
+	@Test
 	void readWhenReferencesMalformedOrNotStringsThenNone() {
 		assertThat(read("{\"assistant_id\":").references()).isEmpty();
 		assertThat(read("{\"assistant_id\":42,\"file_ids\":[1,\"\",{\"a\":1}]}").references()).isEmpty();

@@ -145,7 +145,7 @@ class JsonUsageParserTests {
 	}
 
 	@Test
-	void usageWhenAssistantsRunCompletedThenRunUsage() {
+	void usageWhenAssistantsRunCompletedThenObjectUsage() {
 		Read read = read(recorded("run-completed.json"));
 
 		assertThat(read.usage()).isEqualTo(new TokenUsage(8, 4, 0, 0));
@@ -312,6 +312,51 @@ class JsonUsageParserTests {
 		body.append(
 				"],\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":16000,\"total_tokens\":16000}}");
 		return utf8(body.toString());
+	}
+
+	@Test
+	void itemIdsWhenResponseThenEveryOutputItemsIdAtAnySplit() {
+		byte[] body = utf8("""
+				{"id":"resp_1","object":"response","status":"completed","background":false,
+				"output":[{"type":"reasoning","id":"rs_1","summary":[{"type":"t","id":"not-this"}],
+				"encrypted_content":"e"},{"id":"msg_2","type":"message","content":[{"id":"nor-this"}]},
+				{"type":"function_call","call_id":"call_3","id":"fc_3","arguments":"{\"id\":1}"}],
+				"metadata":{"id":"not-an-item"},"usage":{"input_tokens":5,"output_tokens":7,"total_tokens":12}}""");
+
+		List<String> ids = sameForEverySplit(body, (chunks) -> {
+			JsonUsageParser parser = new JsonUsageParser();
+			chunks.forEach((chunk) -> parser.feed(ByteBuffer.wrap(chunk)));
+			parser.end();
+			return parser.itemIds();
+		});
+
+		assertThat(ids).containsExactly("rs_1", "msg_2", "fc_3");
+	}
+
+	@Test
+	void backgroundWhenTopLevelTrueThenBackground() {
+		JsonUsageParser background = parsed("{\"id\":\"resp_1\",\"object\":\"response\",\"background\":true,"
+				+ "\"status\":\"queued\",\"output\":[],\"usage\":null}");
+		JsonUsageParser nested = parsed("{\"id\":\"resp_1\",\"metadata\":{\"background\":true},\"background\":false}");
+
+		assertThat(background.background()).isTrue();
+		assertThat(background.status()).isEqualTo("queued");
+		assertThat(background.itemIds()).isEmpty();
+		assertThat(nested.background()).isFalse();
+	}
+
+	@Test
+	void itemIdsWhenOutputIsNotAnArrayOfItemsThenNone() {
+		assertThat(parsed("{\"output\":{\"x\":{\"id\":\"a\"}},\"id\":\"r\"}").itemIds()).isEmpty();
+		assertThat(parsed("{\"data\":[{\"id\":\"file-1\"}]}").itemIds()).isEmpty();
+		assertThat(parsed("{\"output\":[[{\"id\":\"a\"}],\"b\",{\"id\":7}]}").itemIds()).isEmpty();
+	}
+
+	private static JsonUsageParser parsed(String body) {
+		JsonUsageParser parser = new JsonUsageParser();
+		parser.feed(ByteBuffer.wrap(utf8(body)));
+		parser.end();
+		return parser;
 	}
 
 	private static Read read(byte[] body) {

@@ -61,11 +61,11 @@ class SseUsageParserTests {
 	}
 
 	@Test
-	void terminalRunsWhenAssistantsRunStreamThenCompletedRunWithUsage() {
+	void endedObjectsWhenAssistantsRunStreamThenCompletedRunWithUsage() {
 		Read read = read(recorded("assistants-run-stream.sse"));
 
 		assertThat(read.runs())
-			.containsExactly(new RunUsage("run_q4UmoW1YAr8KCDXcBue4I502", "completed", new TokenUsage(8, 4, 0, 0)));
+			.containsExactly(new ObjectUsage("run_q4UmoW1YAr8KCDXcBue4I502", "completed", new TokenUsage(8, 4, 0, 0)));
 		// Step usage is part of the run's: it must not surface as usage of its own.
 		assertThat(read.usage()).isNull();
 		assertThat(read.generatedCharacters()).isEqualTo(SIMULATED_TEXT.length());
@@ -216,7 +216,7 @@ class SseUsageParserTests {
 	}
 
 	@Test
-	void terminalRunsWhenRunsEndEveryWayThenEachWithItsStatus() {
+	void endedObjectsWhenRunsEndEveryWayThenEachWithItsStatus() {
 		StringBuilder stream = new StringBuilder();
 		for (String status : List.of("queued", "in_progress", "requires_action", "cancelling")) {
 			stream.append(runEvent(status, "null"));
@@ -230,17 +230,17 @@ class SseUsageParserTests {
 
 		Read read = read(utf8(stream.toString()));
 
-		assertThat(read.runs()).extracting(RunUsage::status)
+		assertThat(read.runs()).extracting(ObjectUsage::status)
 			.containsExactly("failed", "cancelled", "expired", "incomplete");
 		assertThat(read.runs()).allSatisfy((run) -> {
-			assertThat(run.runId()).isEqualTo("run_1");
+			assertThat(run.id()).isEqualTo("run_1");
 			assertThat(run.usage()).isEqualTo(new TokenUsage(5, 1, 0, 0));
 		});
 		assertThat(read.usage()).isNull();
 	}
 
 	@Test
-	void terminalRunsWhenManyThenBounded() {
+	void endedObjectsWhenManyThenBounded() {
 		String event = runEvent("completed", "{\"prompt_tokens\":1}");
 
 		Read read = read(utf8(event.repeat(SseUsageParser.MAX_RUNS + 10)));
@@ -332,6 +332,62 @@ class SseUsageParserTests {
 		assertThat(parser.usage()).isNull();
 	}
 
+	@Test
+	void itemIdsWhenResponseStreamThenItemsOfAddedDoneAndCompletedEventsOnce() {
+		byte[] stream = utf8(
+				"""
+						event: response.created
+						data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress","output":[]}}
+
+						event: response.output_item.added
+						data: {"type":"response.output_item.added","output_index":0,"item":{"id":"rs_1","type":"reasoning"}}
+
+						event: response.output_item.done
+						data: {"type":"response.output_item.done","output_index":0,"item":{"id":"rs_1","type":"reasoning","summary":[{"id":"x"}]}}
+
+						event: response.output_text.delta
+						data: {"type":"response.output_text.delta","item_id":"msg_2","delta":"Hi"}
+
+						event: response.completed
+						data: {"type":"response.completed","response":{"id":"resp_1","status":"completed","output":[{"id":"rs_1"},{"id":"msg_2","content":[{"id":"no"}]}],"usage":{"input_tokens":3,"output_tokens":4,"total_tokens":7}}}
+
+						""");
+
+		SseUsageParser parser = parsed(stream);
+
+		assertThat(parser.itemIds()).containsExactly("rs_1", "msg_2");
+		assertThat(parser.createdIds()).containsExactly("resp_1");
+		assertThat(parser.background()).isFalse();
+		assertThat(parser.backgroundEnd()).isNull();
+		assertThat(parser.usage()).isEqualTo(new TokenUsage(3, 4, 0, 0));
+	}
+
+	@Test
+	void backgroundEndWhenResumedStreamShowsOnlyTheEndThenTheResponsesUsage() {
+		byte[] stream = utf8(
+				"""
+						event: response.output_text.done
+						data: {"type":"response.output_text.done","sequence_number":7,"text":"Hi"}
+
+						event: response.incomplete
+						data: {"type":"response.incomplete","sequence_number":8,"response":{"id":"resp_9","background":true,"status":"incomplete","output":[],"usage":{"input_tokens":3,"output_tokens":4,"total_tokens":7}}}
+
+						""");
+
+		SseUsageParser parser = parsed(stream);
+
+		assertThat(parser.background()).isTrue();
+		assertThat(parser.backgroundEnd())
+			.isEqualTo(new ObjectUsage("resp_9", "incomplete", new TokenUsage(3, 4, 0, 0)));
+	}
+
+	private static SseUsageParser parsed(byte[] stream) {
+		SseUsageParser parser = new SseUsageParser();
+		parser.feed(ByteBuffer.wrap(stream));
+		parser.end();
+		return parser;
+	}
+
 	private static String runEvent(String status, String usage) {
 		return "event: thread.run." + status + "\ndata: {\"id\":\"run_1\",\"object\":\"thread.run\",\"status\":\""
 				+ status + "\",\"usage\":" + usage + "}\n\n";
@@ -345,11 +401,11 @@ class SseUsageParserTests {
 		SseUsageParser parser = new SseUsageParser();
 		chunks.forEach((chunk) -> parser.feed(ByteBuffer.wrap(chunk)));
 		parser.end();
-		return new Read(parser.usage(), parser.generatedCharacters(), List.copyOf(parser.terminalRuns()),
+		return new Read(parser.usage(), parser.generatedCharacters(), List.copyOf(parser.endedObjects()),
 				parser.done());
 	}
 
-	record Read(@Nullable TokenUsage usage, long generatedCharacters, List<RunUsage> runs, boolean done) {
+	record Read(@Nullable TokenUsage usage, long generatedCharacters, List<ObjectUsage> runs, boolean done) {
 	}
 
 }

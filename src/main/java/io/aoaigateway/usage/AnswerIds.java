@@ -1,0 +1,18 @@
+package io.aoaigateway.usage;
+
+import java.util.List;
+
+/**
+ * The ids a JSON answer names, read before the answer is handed to the client.
+ *
+ * @param objects the top-level {@code id} and {@code thread_id}
+ * @param items the ids of a Responses API answer's {@code output} items
+ */
+public record AnswerIds(List<String> objects, List<String> items) {
+
+	public AnswerIds {
+		objects = List.copyOf(objects);
+		items = List.copyOf(items);
+	}
+
+}
