@@ -23,11 +23,12 @@ public final class GatewayFixtures {
 	public static final String KEY_B = "key-of-sim-b";
 
 	public static final AzureOpenAiSimulator SIM_A = AzureOpenAiSimulator.start(SimulatorSettings
-		.defaults("sim-a", KEY_A, Set.of("gpt-4o", "text-embedding-3-small", "whisper", "tts", "dall-e-3"))
+		.defaults("sim-a", KEY_A,
+				Set.of("gpt-4o", "text-embedding-3-small", "whisper", "tts", "dall-e-3", "gpt-5-pool"))
 		.withStreamChunks(4));
 
 	public static final AzureOpenAiSimulator SIM_B = AzureOpenAiSimulator
-		.start(SimulatorSettings.defaults("sim-b", KEY_B, Set.of("gpt-4o-eu", "mini-eu"))
+		.start(SimulatorSettings.defaults("sim-b", KEY_B, Set.of("gpt-4o-eu", "mini-eu", "gpt-5-pool"))
 			.withStreamChunks(4)
 			.withRegion("westeurope"));
 

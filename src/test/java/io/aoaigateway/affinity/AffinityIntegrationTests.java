@@ -178,6 +178,46 @@ class AffinityIntegrationTests {
 	}
 
 	@Test
+	void outputItemsWhenCreatedAwayFromHomeThenInputsThatCarryThemFollowTheirResource() {
+		String probe = id(post("itemizer", "/openai/v1/responses", """
+				{"model":"gpt-5-pool","input":"Hi"}"""));
+		AzureOpenAiSimulator home = holder("/openai/v1/responses/" + probe);
+		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
+		String atHome = JSON.readTree(post("itemizer", "/openai/v1/responses", """
+				{"model":"gpt-5-pool","input":"Hi"}""").getBody()).path("output").path(0).path("id").stringValue();
+		home.enqueue(ScriptedAnswer.throttled(Duration.ofSeconds(1)));
+		// Created on the other backend (a model both serve), streamed: its items are
+		// learned from the events.
+		ResponseEntity<String> stream = post("itemizer", "/openai/v1/responses", """
+				{"model":"gpt-5-pool","input":"Hi","stream":true}""");
+		ok(stream);
+		String away = streamedItem(stream.getBody());
+		// The home backend is usable again: only affinity keeps calls away from it.
+		eventually(() -> get("itemizer", "/openai/v1/responses/" + probe).getStatusCode().value(),
+				(status) -> status == 200, Duration.ofSeconds(10));
+		home.clearReceived();
+		other.clearReceived();
+
+		// No previous_response_id: only the item says where the earlier turn lives.
+		ResponseEntity<String> followUp = post("itemizer", "/openai/v1/responses", """
+				{"model":"gpt-5-pool","store":false,"input":[{"type":"item_reference","id":"%s"},
+				{"role":"user","content":"And then?"}]}""".formatted(away));
+		ResponseEntity<String> mixed = post("itemizer", "/openai/v1/responses", """
+				{"model":"gpt-5-pool","input":[{"type":"item_reference","id":"%s"},
+				{"type":"item_reference","id":"%s"}]}""".formatted(away, atHome));
+		ResponseEntity<String> stolen = post("intruder", "/openai/v1/responses", """
+				{"model":"gpt-5-pool","input":[{"type":"item_reference","id":"%s"}]}""".formatted(away));
+
+		ok(followUp);
+		assertThat(other.received()).extracting(RecordedRequest::path).containsExactly("/openai/v1/responses");
+		assertThat(home.received()).isEmpty();
+		assertThat(mixed.getStatusCode().value()).isEqualTo(409);
+		assertThat(mixed.getBody()).contains("ConflictingReferences").contains(away).contains(atHome);
+		assertThat(stolen.getStatusCode().value()).isEqualTo(404);
+		assertThat(stolen.getBody()).contains(away);
+	}
+
+	@Test
 	void anotherCallersConversationWhenNamedInAResponseThen404() {
 		String conversation = id(post("keeper", "/openai/v1/conversations", "{}"));
 		SIM_A.clearReceived();
@@ -230,6 +270,20 @@ class AffinityIntegrationTests {
 		boolean onB = directGet(SIM_B, path).is2xxSuccessful();
 		assertThat(onA ^ onB).as("%s lives on exactly one backend", path).isTrue();
 		return onA ? SIM_A : SIM_B;
+	}
+
+	private static String streamedItem(String stream) {
+		for (String line : stream.split("\n")) {
+			if (line.startsWith("data:") && line.contains("\"response.completed\"")) {
+				return JSON.readTree(line.substring(5).trim())
+					.path("response")
+					.path("output")
+					.path(0)
+					.path("id")
+					.stringValue();
+			}
+		}
+		throw new AssertionError("no completed response in " + stream);
 	}
 
 	private static String runId(String stream) {
