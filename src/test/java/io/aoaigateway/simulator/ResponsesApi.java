@@ -100,7 +100,6 @@ final class ResponsesApi {
 				|| Nodes.texts(body, "include").contains(ENCRYPTED_CONTENT);
 		int reasoningTokens = reasoning ? REASONING_TOKENS : 0;
 		int outputTokens = textTokens + reasoningTokens;
-
 		String id = Ids.hex("resp_", 48);
 		ObjectNode response = response(id, model, body, previousId);
 		ArrayNode output = response.withArrayProperty("output");
@@ -121,8 +120,7 @@ final class ResponsesApi {
 		usage.putObject("output_tokens_details").put("reasoning_tokens", reasoningTokens);
 		usage.put("total_tokens", inputTokens + outputTokens);
 		if (conversation != null) {
-			// The turn joins the conversation: the caller's input now, the output when
-			// done.
+			// The conversation gets the new input now and the output once finished.
 			response.putObject("conversation").put("id", conversation);
 			this.conversations.append(conversation,
 					input.stream()
