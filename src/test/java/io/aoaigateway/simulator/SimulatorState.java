@@ -42,6 +42,8 @@ final class SimulatorState {
 
 	final ObjectTable imageOperations = new ObjectTable();
 
+	final ResponseRecords responseRecords = new ResponseRecords();
+
 	void clear() {
 		List.of(this.assistants, this.threads, this.messages, this.runs, this.steps, this.vectorStores,
 				this.vectorStoreFiles, this.fileBatches, this.files, this.batches, this.responses, this.conversations,
@@ -49,6 +51,7 @@ final class SimulatorState {
 			.forEach(ObjectTable::clear);
 		this.fileContents.clear();
 		this.fileBatchFiles.clear();
+		this.responseRecords.clear();
 	}
 
 	/**
