@@ -49,6 +49,9 @@ final class SimulatorState {
 			.forEach(ObjectTable::clear);
 		this.fileContents.clear();
 		this.fileBatchFiles.clear();
+		this.uploads.clear();
+		this.uploadParts.clear();
+		this.uploadPartContents.clear();
 	}
 
 	/**
@@ -66,5 +69,14 @@ final class SimulatorState {
 			throw new Rejection(AzureErrors.notFound("vector store", id));
 		}
 	}
+
+	// Uploads (UploadsApi): the upload objects, their parts (each names its upload_id)
+	// and the parts' bytes by part id, dropped once the upload completes or is cancelled.
+
+	final ObjectTable uploads = new ObjectTable();
+
+	final ObjectTable uploadParts = new ObjectTable();
+
+	final Map<String, byte[]> uploadPartContents = new ConcurrentHashMap<>();
 
 }
