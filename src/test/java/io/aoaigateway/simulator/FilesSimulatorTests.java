@@ -199,6 +199,25 @@ class FilesSimulatorTests {
 	}
 
 	@Test
+	void uploadWhenSimulatorResetThenItAndItsPartsAreForgotten() throws Exception {
+		String uploadId = id(
+				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		String part = id(json(addPart(eastClient, "/openai/v1/uploads/" + uploadId + "/parts", "x")));
+
+		east.reset();
+		HttpResponse<String> cancel = eastClient.post("/openai/v1/uploads/" + uploadId + "/cancel", "");
+		String fresh = id(
+				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		HttpResponse<String> complete = eastClient.post("/openai/v1/uploads/" + fresh + "/complete",
+				"{\"part_ids\":[\"" + part + "\"]}");
+
+		assertThat(cancel.statusCode()).isEqualTo(404);
+		assertThat(message(cancel)).isEqualTo("No upload found with id '" + uploadId + "'.");
+		assertThat(complete.statusCode()).isEqualTo(404);
+		assertThat(message(complete)).isEqualTo("No part found with id '" + part + "'.");
+	}
+
+	@Test
 	void uploadWhenPartIdUnknownThen404AndUploadStaysPending() throws Exception {
 		String uploadId = id(
 				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
