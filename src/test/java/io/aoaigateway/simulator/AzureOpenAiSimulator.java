@@ -73,7 +73,9 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 		ConversationsApi conversations = new ConversationsApi(context, this.state);
 		conversations.register(this.routes);
 		new ResponsesApi(context, this.state, conversations).register(this.routes);
-		new FilesApi(context, this.state, inference).register(this.routes);
+		FilesApi files = new FilesApi(context, this.state, inference);
+		files.register(this.routes);
+		new UploadsApi(context, this.state, files).register(this.routes);
 		VectorStoresApi vectorStores = new VectorStoresApi(context, this.state);
 		vectorStores.register(this.routes);
 		new AssistantsApi(context, this.state, vectorStores).register(this.routes);

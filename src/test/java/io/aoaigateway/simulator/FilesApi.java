@@ -1,6 +1,7 @@
 package io.aoaigateway.simulator;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
@@ -26,16 +27,19 @@ final class FilesApi {
 		this.inference = inference;
 	}
 
+	// Each route answers on the v1 path, without an api-version, and on the dated one.
 	void register(Routes routes) {
-		routes.post("/openai/files", this::upload)
-			.get("/openai/files", this::listFiles)
-			.get("/openai/files/{file}", this::getFile)
-			.delete("/openai/files/{file}", this::deleteFile)
-			.get("/openai/files/{file}/content", this::content)
-			.post("/openai/batches", this::createBatch)
-			.get("/openai/batches", this::listBatches)
-			.get("/openai/batches/{batch}", this::getBatch)
-			.post("/openai/batches/{batch}/cancel", this::cancelBatch);
+		for (String base : List.of("/openai/v1", "/openai")) {
+			routes.post(base + "/files", this::upload)
+				.get(base + "/files", this::listFiles)
+				.get(base + "/files/{file}", this::getFile)
+				.delete(base + "/files/{file}", this::deleteFile)
+				.get(base + "/files/{file}/content", this::content)
+				.post(base + "/batches", this::createBatch)
+				.get(base + "/batches", this::listBatches)
+				.get(base + "/batches/{batch}", this::getBatch)
+				.post(base + "/batches/{batch}/cancel", this::cancelBatch);
+		}
 	}
 
 	private Answer upload(Call call) {
@@ -49,12 +53,20 @@ final class FilesApi {
 			throw new Rejection(AzureErrors.badRequest("'file' is a required property."));
 		}
 		ObjectNode stored = store(purpose.trim(), (file.filename() != null) ? file.filename() : "file", file.content());
-		String location = this.context.baseUrl().get() + "/openai/files/" + stored.get("id").stringValue()
+		String base = call.request().path().startsWith("/openai/v1/") ? "/openai/v1" : "/openai";
+		String location = this.context.baseUrl().get() + base + "/files/" + stored.get("id").stringValue()
 				+ call.apiVersionQuery();
 		return Answer.json(201, stored).withHeader("location", location);
 	}
 
-	private ObjectNode store(String purpose, String filename, byte[] content) {
+	/**
+	 * Keeps a file as the Files API serves it, also for a completed upload.
+	 * @param purpose the file's purpose
+	 * @param filename the file's name
+	 * @param content the file's bytes
+	 * @return the file object
+	 */
+	ObjectNode store(String purpose, String filename, byte[] content) {
 		ObjectNode file = Nodes.object()
 			.put("object", "file")
 			.put("id", Ids.alphanumeric("file-", 24))

@@ -52,6 +52,9 @@ final class SimulatorState {
 		this.fileContents.clear();
 		this.fileBatchFiles.clear();
 		this.responseRecords.clear();
+		this.uploads.clear();
+		this.uploadParts.clear();
+		this.uploadPartContents.clear();
 	}
 
 	/**
@@ -69,5 +72,14 @@ final class SimulatorState {
 			throw new Rejection(AzureErrors.notFound("vector store", id));
 		}
 	}
+
+	// Uploads (UploadsApi): the upload objects, their parts (each names its upload_id)
+	// and the parts' bytes by part id, dropped once the upload completes or is cancelled.
+
+	final ObjectTable uploads = new ObjectTable();
+
+	final ObjectTable uploadParts = new ObjectTable();
+
+	final Map<String, byte[]> uploadPartContents = new ConcurrentHashMap<>();
 
 }

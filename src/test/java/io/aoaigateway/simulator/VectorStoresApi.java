@@ -1,6 +1,8 @@
 package io.aoaigateway.simulator;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -21,21 +23,24 @@ final class VectorStoresApi {
 		this.state = state;
 	}
 
+	// Each route answers on the v1 path, without an api-version, and on the dated one.
 	void register(Routes routes) {
-		String store = "/openai/vector_stores/{store}";
-		routes.get("/openai/vector_stores", this::list)
-			.post("/openai/vector_stores", (call) -> Answer.json(200, create(call.jsonOrEmpty())))
-			.get(store, this::get)
-			.post(store, this::modify)
-			.delete(store, this::delete)
-			.get(store + "/files", this::listFiles)
-			.post(store + "/files", this::addFile)
-			.get(store + "/files/{file}", this::getFile)
-			.delete(store + "/files/{file}", this::removeFile)
-			.post(store + "/file_batches", this::createBatch)
-			.get(store + "/file_batches/{batch}", this::getBatch)
-			.post(store + "/file_batches/{batch}/cancel", this::cancelBatch)
-			.get(store + "/file_batches/{batch}/files", this::listBatchFiles);
+		for (String base : List.of("/openai/v1/vector_stores", "/openai/vector_stores")) {
+			String store = base + "/{store}";
+			routes.get(base, this::list)
+				.post(base, (call) -> Answer.json(200, create(call.jsonOrEmpty())))
+				.get(store, this::get)
+				.post(store, this::modify)
+				.delete(store, this::delete)
+				.get(store + "/files", this::listFiles)
+				.post(store + "/files", this::addFile)
+				.get(store + "/files/{file}", this::getFile)
+				.delete(store + "/files/{file}", this::removeFile)
+				.post(store + "/file_batches", this::createBatch)
+				.get(store + "/file_batches/{batch}", this::getBatch)
+				.post(store + "/file_batches/{batch}/cancel", this::cancelBatch)
+				.get(store + "/file_batches/{batch}/files", this::listBatchFiles);
+		}
 	}
 
 	/**
@@ -110,7 +115,7 @@ final class VectorStoresApi {
 		if (fileId == null) {
 			throw new Rejection(AzureErrors.badRequest("'file_id' is a required property."));
 		}
-		this.state.requireFile(fileId);
+		requireFiles(List.of(fileId));
 		return Answer.json(200, attach(id, fileId, body.path("chunking_strategy")));
 	}
 
@@ -130,25 +135,70 @@ final class VectorStoresApi {
 		return Answer.json(200, deleted(fileId, "vector_store.file.deleted"));
 	}
 
+	// The batch names its files in file_ids (one chunking strategy for all) or in files
+	// (each with its own); every file must be on this resource, else the whole batch is
+	// refused with a 404 and nothing is attached.
 	private Answer createBatch(Call call) {
 		String id = requireStore(call).get("id").stringValue();
 		ObjectNode body = call.json();
-		List<String> fileIds = Nodes.texts(body, "file_ids");
-		if (fileIds.isEmpty()) {
-			throw new Rejection(AzureErrors.badRequest("'file_ids' is a required property and must not be empty."));
-		}
-		fileIds.forEach(this.state::requireFile);
-		fileIds.forEach((fileId) -> attach(id, fileId, body.path("chunking_strategy")));
+		Map<String, JsonNode> members = batchMembers(body);
+		requireFiles(List.copyOf(members.keySet()));
+		members.forEach((fileId, chunking) -> attach(id, fileId, chunking));
 		ObjectNode batch = Nodes.object()
 			.put("id", Ids.alphanumeric("vsfb_", 24))
 			.put("object", "vector_store.file_batch")
 			.put("created_at", this.context.now())
 			.put("vector_store_id", id)
 			.put("status", "completed");
-		batch.set("file_counts", counts(fileIds.size(), fileIds.size()));
+		batch.set("file_counts", counts(members.size(), members.size()));
 		this.state.fileBatches.put(batch);
-		this.state.fileBatchFiles.put(batch.get("id").stringValue(), List.copyOf(fileIds));
+		this.state.fileBatchFiles.put(batch.get("id").stringValue(), List.copyOf(members.keySet()));
 		return Answer.json(200, batch);
+	}
+
+	private static Map<String, JsonNode> batchMembers(ObjectNode body) {
+		JsonNode files = body.path("files");
+		if (body.has("file_ids") && body.has("files")) {
+			throw new Rejection(AzureErrors.badRequest("'file_ids' and 'files' are mutually exclusive."));
+		}
+		Map<String, JsonNode> members = new LinkedHashMap<>();
+		if (files.isArray()) {
+			for (JsonNode file : files) {
+				String fileId = Nodes.text(file, "file_id");
+				if (fileId == null) {
+					throw new Rejection(AzureErrors.badRequest("Each entry of 'files' needs a 'file_id'."));
+				}
+				members.put(fileId, file.path("chunking_strategy"));
+			}
+		}
+		else {
+			Nodes.texts(body, "file_ids").forEach((fileId) -> members.put(fileId, body.path("chunking_strategy")));
+		}
+		if (members.isEmpty()) {
+			throw new Rejection(
+					AzureErrors.badRequest("One of 'file_ids' or 'files' is required and must not be empty."));
+		}
+		return members;
+	}
+
+	/**
+	 * Refuses file ids this resource does not hold, as Azure does when a file is added to
+	 * a vector store: a 404 naming every missing file, e.g. "Files [file-x] were not
+	 * found", with {@code type} {@code invalid_request_error} and no code.
+	 * @param fileIds the ids
+	 * @throws Rejection with that 404 when any file is unknown
+	 */
+	private void requireFiles(List<String> fileIds) {
+		List<String> missing = fileIds.stream().filter((fileId) -> !this.state.files.contains(fileId)).toList();
+		if (!missing.isEmpty()) {
+			ObjectNode body = Nodes.object();
+			body.putObject("error")
+				.put("message", "Files [" + String.join(", ", missing) + "] were not found")
+				.put("type", "invalid_request_error")
+				.putNull("param")
+				.putNull("code");
+			throw new Rejection(Answer.json(404, body));
+		}
 	}
 
 	private Answer getBatch(Call call) {
