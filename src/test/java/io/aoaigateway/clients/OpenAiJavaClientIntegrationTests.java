@@ -56,7 +56,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class OpenAiJavaClientIntegrationTests {
 
-	// The first api-version with the Responses API at /openai/responses.
+	// An api-version that serves the Responses API at /openai/responses (it needs a
+	// 2025 preview; the GA 2024-10-21 has none).
 	private static final AzureOpenAIServiceVersion RESPONSES_PREVIEW = AzureOpenAIServiceVersion
 		.fromString("2025-04-01-preview");
 
@@ -322,6 +323,10 @@ class OpenAiJavaClientIntegrationTests {
 		assertThat(other(home).received()).isEmpty();
 	}
 
+	// In LEGACY mode the client puts the deployment into every path that has a model,
+	// the Responses API's too (/openai/deployments/{model}/responses), which Azure does
+	// not serve (openai/openai-java#586): the classic form is tested with chat here, and
+	// the classic Responses path with the /openai base URL above.
 	@Test
 	void chatWhenTheClientUsesAzuresDeploymentPathsThenTheDeploymentsResourceAnswers() {
 		OpenAIClient client = classic("client-legacy", AzureUrlPathMode.LEGACY);
