@@ -92,6 +92,12 @@ public final class GatewayMeters {
 	/** Lookups of stateful objects' owners, by outcome. */
 	public static final String AFFINITY_LOOKUPS = "aoai.gateway.affinity.lookups";
 
+	/**
+	 * Reads of background responses and runs the gateway charges when they end, by
+	 * outcome.
+	 */
+	public static final String QUOTA_SETTLEMENTS = "aoai.gateway.quota.settlements";
+
 	/** Streams being written to clients now. */
 	public static final String ACTIVE_STREAMS = "aoai.gateway.streams.active";
 
@@ -135,6 +141,8 @@ public final class GatewayMeters {
 	private final ResolvedMeters<Counter> quotaAdmissions;
 
 	private final ResolvedMeters<Counter> quotaJournal;
+
+	private final ResolvedMeters<Counter> quotaSettlements;
 
 	private final ResolvedMeters<Counter> affinityLookups;
 
@@ -194,6 +202,13 @@ public final class GatewayMeters {
 		this.quotaJournal = new ResolvedMeters<>(max,
 				(tags) -> Counter.builder(QUOTA_JOURNAL)
 					.description("Quota charges the journal queued, replayed to the shared store, or dropped when full")
+					.tags(tags)
+					.register(registry),
+				"outcome");
+		this.quotaSettlements = new ResolvedMeters<>(max,
+				(tags) -> Counter.builder(QUOTA_SETTLEMENTS)
+					.description("Reads of background responses and Assistants runs that the gateway charges "
+							+ "when they end, by outcome")
 					.tags(tags)
 					.register(registry),
 				"outcome");
@@ -279,6 +294,15 @@ public final class GatewayMeters {
 		this.quotaJournal.get(outcome).increment(entries);
 	}
 
+	/**
+	 * Counts a read of an object the gateway charges when it ends.
+	 * @param outcome {@code charged}, {@code ended_without_usage}, {@code pending},
+	 * {@code gone}, {@code failed} or {@code given_up}
+	 */
+	public void quotaSettlement(String outcome) {
+		this.quotaSettlements.get(outcome).increment();
+	}
+
 	public void affinity(String outcome) {
 		this.affinityLookups.get(outcome).increment();
 	}
@@ -303,7 +327,8 @@ public final class GatewayMeters {
 		int sets = 0;
 		for (ResolvedMeters<?> meters : List.of(this.tokens, this.userTokens, this.operations, this.timesToFirstToken,
 				this.timesPerOutputToken, this.requests, this.overheads, this.failovers, this.allThrottled,
-				this.cooldowns, this.idleTimeouts, this.quotaAdmissions, this.quotaJournal, this.affinityLookups)) {
+				this.cooldowns, this.idleTimeouts, this.quotaAdmissions, this.quotaJournal, this.quotaSettlements,
+				this.affinityLookups)) {
 			sets += meters.size();
 		}
 		return sets;

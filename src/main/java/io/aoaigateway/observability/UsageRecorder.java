@@ -17,7 +17,7 @@ import org.springframework.beans.factory.DisposableBean;
  * {@code aoai_gateway_usage_records_dropped_total}), it never slows a call down. The
  * calling thread only offers the record to the queue; it neither serializes nor logs.
  */
-final class UsageRecorder implements DisposableBean {
+final class UsageRecorder implements UsageRecords, DisposableBean {
 
 	private static final Log usage = LogFactory.getLog("aoai.usage");
 
@@ -48,7 +48,8 @@ final class UsageRecorder implements DisposableBean {
 	 * takes the map over (it is written later, on another thread), so the caller must not
 	 * change it afterwards
 	 */
-	void record(Map<String, Object> fields) {
+	@Override
+	public void record(Map<String, Object> fields) {
 		if (!usage.isInfoEnabled()) {
 			return;
 		}

@@ -4,11 +4,18 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.aoaigateway.observability.GatewayMeters;
+import io.aoaigateway.observability.ObservabilityProperties;
+import io.aoaigateway.observability.UsageRecords;
 import io.aoaigateway.quota.QuotaProperties.SettleBatch;
+import io.aoaigateway.routing.BackendPool;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -17,6 +24,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -57,8 +65,31 @@ class QuotaConfiguration {
 	}
 
 	@Bean
-	GlobalFilter tokenQuotaFilter(QuotaProperties properties, QuotaGate gate, Clock clock, GatewayMeters meters) {
-		return new TokenQuotaFilter(properties, gate, clock, meters);
+	TrackedObjects trackedObjects(StateProperties state, ObjectProvider<ReactiveStringRedisTemplate> redis) {
+		return switch (state.store()) {
+			case MEMORY -> new InMemoryTrackedObjects();
+			case REDIS -> new RedisTrackedObjects(redis.getObject(), state.keyPrefix() + "unsettled:", state.timeout());
+		};
+	}
+
+	@Bean
+	ObjectSettlement objectSettlement(QuotaProperties properties, TrackedObjects objects, BackendPool pool,
+			QuotaGate gate, Clock clock, GatewayMeters meters, StateStoreMonitor monitor,
+			ObservabilityProperties observability, ObjectProvider<UsageRecords> records) {
+		return new ObjectSettlement(objects, pool.backends(), WebClient.create(), new QuotaCharging(properties), gate,
+				properties.settlement(), clock, meters, monitor,
+				observability.usageRecords() ? records.getIfAvailable() : null);
+	}
+
+	@Bean
+	SmartLifecycle objectSettlementRounds(QuotaProperties properties, ObjectSettlement settlement) {
+		return new SettlementRounds(settlement, properties.settlement().interval(), !properties.policies().isEmpty());
+	}
+
+	@Bean
+	GlobalFilter tokenQuotaFilter(QuotaProperties properties, QuotaGate gate, ObjectSettlement settlement, Clock clock,
+			GatewayMeters meters) {
+		return new TokenQuotaFilter(properties, gate, settlement, clock, meters);
 	}
 
 	@Bean
@@ -77,6 +108,58 @@ class QuotaConfiguration {
 		QuotaStatusHandler handler = new QuotaStatusHandler(new QuotaPolicies(properties.policies()), ledger, monitor,
 				clock);
 		return RouterFunctions.route().GET(QuotaStatusHandler.PATH, handler::status).build();
+	}
+
+	/**
+	 * Runs a round of {@link ObjectSettlement} at a fixed interval while the application
+	 * runs (and only when quotas are enforced), one round at a time.
+	 */
+	static final class SettlementRounds implements SmartLifecycle {
+
+		private static final Log logger = LogFactory.getLog(SettlementRounds.class);
+
+		private final ObjectSettlement settlement;
+
+		private final Duration interval;
+
+		private final boolean enabled;
+
+		private volatile @Nullable Disposable rounds;
+
+		SettlementRounds(ObjectSettlement settlement, Duration interval, boolean enabled) {
+			this.settlement = settlement;
+			this.interval = interval;
+			this.enabled = enabled;
+		}
+
+		@Override
+		public void start() {
+			if (!this.enabled) {
+				return;
+			}
+			this.rounds = Flux.interval(this.interval)
+				.onBackpressureDrop()
+				.concatMap((tick) -> this.settlement.settleDue().onErrorResume((ex) -> {
+					logger.warn("A settlement round failed: " + ex);
+					return Mono.empty();
+				}), 1)
+				.subscribe();
+		}
+
+		@Override
+		public void stop() {
+			Disposable running = this.rounds;
+			if (running != null) {
+				running.dispose();
+				this.rounds = null;
+			}
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.rounds != null;
+		}
+
 	}
 
 	/**

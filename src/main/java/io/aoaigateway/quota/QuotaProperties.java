@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -44,7 +45,8 @@ import org.springframework.validation.annotation.Validated;
 public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policies,
 		@DefaultValue("4096") @Positive int defaultMaxOutputTokens, @DefaultValue("5m") Duration reservationTtl,
 		@DefaultValue @Valid Journal journal, @DefaultValue @Valid SettleBatch settleBatch,
-		@DefaultValue("true") boolean stampUser, @Nullable String pseudonymKey) {
+		@DefaultValue("true") boolean stampUser, @Nullable String pseudonymKey,
+		@DefaultValue @Valid Settlement settlement) {
 
 	@AssertTrue(message = "aoai.quota.policies[*].name must be unique")
 	public boolean isPolicyNamesUnique() {
@@ -85,6 +87,36 @@ public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policie
 		@AssertTrue(message = "aoai.quota.settle-batch.max-delay must not be negative")
 		public boolean isMaxDelayNotNegative() {
 			return !this.maxDelay.isNegative();
+		}
+
+	}
+
+	/**
+	 * Background responses and Assistants runs are charged once they end, whether or not
+	 * their caller fetches them: the gateway reads each one on its backend, first after
+	 * {@code firstRead}, then with the delay doubling up to {@code maxBackoff}, until it
+	 * has ended or {@code giveUpAfter} has passed since it was admitted. With Redis, the
+	 * replicas share the work: one reads an object at a time, holding it for
+	 * {@code lease}, and another takes it over if that one stops.
+	 *
+	 * @param firstRead the delay before the first read
+	 * @param maxBackoff the longest delay between two reads
+	 * @param giveUpAfter how long after admission the gateway stops reading an object
+	 * that has not ended (it is then not charged, and counted)
+	 * @param interval how often each replica looks for objects that are due
+	 * @param lease how long a replica holds the objects it reads; longer than a read
+	 * @param readTimeout the longest one read may take
+	 */
+	public record Settlement(@DefaultValue("2s") Duration firstRead, @DefaultValue("1m") Duration maxBackoff,
+			@DefaultValue("24h") Duration giveUpAfter, @DefaultValue("1s") Duration interval,
+			@DefaultValue("1m") Duration lease, @DefaultValue("10s") Duration readTimeout) {
+
+		@AssertTrue(message = "aoai.quota.settlement durations must be positive, and the lease longer than a read")
+		public boolean isConsistent() {
+			return Stream
+				.of(this.firstRead, this.maxBackoff, this.giveUpAfter, this.interval, this.lease, this.readTimeout)
+				.allMatch((duration) -> !duration.isNegative() && !duration.isZero())
+					&& this.lease.compareTo(this.readTimeout) > 0;
 		}
 
 	}

@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import io.aoaigateway.auth.CallerIdentity;
 import io.aoaigateway.observability.GatewayMeters;
+import io.aoaigateway.routing.BackendDeployment;
 import io.aoaigateway.routing.BodyAmendment;
 import io.aoaigateway.routing.GatewayCall;
 import io.aoaigateway.routing.RouteTarget;
@@ -18,12 +19,14 @@ import io.aoaigateway.support.GatewayErrors;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.MeteredCall;
 import io.aoaigateway.usage.ObjectUsage;
+import io.aoaigateway.usage.UnsettledObject;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -42,19 +45,23 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 	static final int ORDER = 100;
 
 	// Runs can be polled long after they end; remember which were charged for a month.
-	private static final Duration RUN_MEMORY = Duration.ofDays(31);
+	static final Duration RUN_MEMORY = Duration.ofDays(31);
 
 	private final QuotaCharging charging;
 
 	private final QuotaGate gate;
 
+	private final ObjectSettlement settlement;
+
 	private final Clock clock;
 
 	private final GatewayMeters meters;
 
-	TokenQuotaFilter(QuotaProperties properties, QuotaGate gate, Clock clock, GatewayMeters meters) {
+	TokenQuotaFilter(QuotaProperties properties, QuotaGate gate, ObjectSettlement settlement, Clock clock,
+			GatewayMeters meters) {
 		this.charging = new QuotaCharging(properties);
 		this.gate = gate;
+		this.settlement = settlement;
 		this.clock = clock;
 		this.meters = meters;
 	}
@@ -84,7 +91,10 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		MeteredCall metered = call.metered();
-		metered.onFinish((usage) -> chargeRuns(caller, usage));
+		metered.onFinish((usage) -> {
+			chargeRuns(caller, usage);
+			trackUnsettled(exchange, call, caller, usage);
+		});
 		Instant now = this.clock.instant();
 		byte[] body = call.body();
 		Reservation reservation = this.charging.reservation(caller, target, call.facts(),
@@ -115,6 +125,21 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
 		return GatewayErrors.write(exchange, AzureError.of(HttpStatus.SERVICE_UNAVAILABLE,
 				"The gateway cannot check your token quota right now; try again shortly."));
+	}
+
+	// Objects still running when the answer showed them are charged when they end,
+	// whoever fetches them then.
+	private void trackUnsettled(ServerWebExchange exchange, GatewayCall call, CallerIdentity caller, CallUsage usage) {
+		BackendDeployment answered = call.attempts().current();
+		// Creates (and a run's tool outputs) start them; a poll finds them tracked.
+		if (usage.unsettled().isEmpty() || !usage.succeeded() || answered == null
+				|| !HttpMethod.POST.equals(exchange.getRequest().getMethod())) {
+			return;
+		}
+		for (UnsettledObject object : usage.unsettled()) {
+			this.settlement.track(object, answered.backend().name(), exchange.getRequest().getPath().value(),
+					exchange.getRequest().getURI().getRawQuery(), caller);
+		}
 	}
 
 	private void chargeRuns(CallerIdentity caller, CallUsage usage) {

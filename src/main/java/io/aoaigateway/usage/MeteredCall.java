@@ -3,7 +3,6 @@ package io.aoaigateway.usage;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -25,15 +24,6 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 public final class MeteredCall {
 
 	private static final Log logger = LogFactory.getLog(MeteredCall.class);
-
-	// Assistants run states in which usage is final (digest 4.4; incomplete is not in the
-	// seeds' enum but exists).
-	private static final Set<String> TERMINAL_RUN_STATES = Set.of("completed", "failed", "cancelled", "expired",
-			"incomplete");
-
-	// Responses API states in which a response has ended.
-	private static final Set<String> TERMINAL_RESPONSE_STATES = Set.of("completed", "failed", "cancelled",
-			"incomplete");
 
 	private final List<Consumer<CallUsage>> listeners = new CopyOnWriteArrayList<>();
 
@@ -255,7 +245,7 @@ public final class MeteredCall {
 		boolean backgroundResponse = "response".equals(parser.object()) && parser.background();
 		boolean deferred = id != null && status != null && (run || backgroundResponse);
 		if (deferred) {
-			boolean over = run ? TERMINAL_RUN_STATES.contains(status) : TERMINAL_RESPONSE_STATES.contains(status);
+			boolean over = ObjectStates.ended(parser.object(), status);
 			if (over && usage != null) {
 				endedObjects.add(new ObjectUsage(id, status, usage));
 			}

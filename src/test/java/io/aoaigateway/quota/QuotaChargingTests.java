@@ -118,7 +118,8 @@ class QuotaChargingTests {
 	private static QuotaCharging charging(List<Policy> policies, boolean stampUser) {
 		return new QuotaCharging(new QuotaProperties(policies, 4096, java.time.Duration.ofMinutes(5),
 				new QuotaProperties.Journal(10_000, java.time.Duration.ofSeconds(10)),
-				new QuotaProperties.SettleBatch(64, java.time.Duration.ofMillis(5)), stampUser, "test-key"));
+				new QuotaProperties.SettleBatch(64, java.time.Duration.ofMillis(5)), stampUser, "test-key",
+				QuotaFixtures.SETTLEMENT));
 	}
 
 	private static RouteTarget chat() {
