@@ -97,9 +97,9 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 				if (route.learnsOwners()) {
 					learnFromAnswer(call, caller, path, true);
 				}
-				else if (object != null && ObjectIds.isResponse(object)) {
+				else if (object != null && ObjectIds.makesObjects(object)) {
 					// A response fetched or streamed later (in the background) names
-					// output items that live where it does.
+					// output items, a completed upload its file: they live where it does.
 					learnFromAnswer(call, caller, path, false);
 				}
 				call.place(route.placement());

@@ -13,7 +13,7 @@ final class ObjectIds {
 
 	// Collections whose next path segment is an object id.
 	private static final Set<String> COLLECTIONS = Set.of("assistants", "threads", "vector_stores", "files", "batches",
-			"responses", "conversations");
+			"responses", "conversations", "uploads");
 
 	private ObjectIds() {
 	}
@@ -49,10 +49,11 @@ final class ObjectIds {
 
 	/**
 	 * @param object an object named in a path
-	 * @return whether it is a Responses API response ({@code …/responses/{id}…})
+	 * @return whether calls on it answer with objects made inside it: a Responses API
+	 * response (its output items) or an upload (the file it became)
 	 */
-	static boolean isResponse(PathObject object) {
-		return object.path().endsWith("/responses/" + object.id());
+	static boolean makesObjects(PathObject object) {
+		return object.path().endsWith("/responses/" + object.id()) || object.path().endsWith("/uploads/" + object.id());
 	}
 
 	private static PathObject object(List<String> segments, int idIndex) {

@@ -90,7 +90,7 @@ public class RoutingConfiguration {
 						.uri(UNRESOLVED))
 			.route("assistants", (r) -> r
 				.path("/openai/assistants/**", "/openai/threads/**", "/openai/vector_stores/**", "/openai/files/**",
-						"/openai/batches/**", "/openai/responses/**", "/openai/conversations/**")
+						"/openai/batches/**", "/openai/responses/**", "/openai/conversations/**", "/openai/uploads/**")
 				.filters((f) -> f.filter(assistants))
 				.uri(UNRESOLVED))
 			.route("v1-by-model",

@@ -6,7 +6,8 @@ import java.util.List;
  * The ids a JSON answer names, read before the answer is handed to the client.
  *
  * @param objects the top-level {@code id} and {@code thread_id}
- * @param items the ids of a Responses API answer's {@code output} items
+ * @param items the ids of objects made inside the one the answer is about: a Responses
+ * API answer's {@code output} items, the file a completed upload became
  */
 public record AnswerIds(List<String> objects, List<String> items) {
 

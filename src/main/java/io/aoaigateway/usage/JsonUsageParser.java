@@ -60,6 +60,14 @@ public final class JsonUsageParser {
 	/** Whether the top-level {@code output} is the array open at depth 2. */
 	private boolean inOutput;
 
+	/** Whether the top-level {@code file} is the object open at depth 2. */
+	private boolean inFile;
+
+	/** The current property of the top-level {@code file} object. */
+	private @Nullable String fileProperty;
+
+	private @Nullable String fileId;
+
 	/** The current property of an {@code output} item (depth 3). */
 	private @Nullable String itemProperty;
 
@@ -180,6 +188,15 @@ public final class JsonUsageParser {
 	}
 
 	/**
+	 * The {@code id} of the top-level {@code file} object, e.g. of the file a completed
+	 * upload became.
+	 * @return the file's id, or {@code null} when absent
+	 */
+	public @Nullable String fileId() {
+		return this.fileId;
+	}
+
+	/**
 	 * Whether the top-level {@code background} is {@code true}: a Responses API answer
 	 * for a response that runs in the background.
 	 * @return {@code true} for a background response
@@ -236,6 +253,9 @@ public final class JsonUsageParser {
 				else if (this.depth == 3 && this.inOutput) {
 					this.itemProperty = this.parser.currentName();
 				}
+				else if (this.depth == 2 && this.inFile) {
+					this.fileProperty = this.parser.currentName();
+				}
 			}
 			case START_OBJECT, START_ARRAY -> {
 				if (this.depth == 1 && token == JsonToken.START_OBJECT && "usage".equals(this.property)) {
@@ -245,6 +265,9 @@ public final class JsonUsageParser {
 				else {
 					this.inOutput = this.inOutput
 							|| (this.depth == 1 && token == JsonToken.START_ARRAY && "output".equals(this.property));
+					this.inFile = this.inFile
+							|| (this.depth == 1 && token == JsonToken.START_OBJECT && "file".equals(this.property));
+					this.fileProperty = null;
 					this.itemProperty = null;
 					this.depth++;
 				}
@@ -253,6 +276,7 @@ public final class JsonUsageParser {
 				this.depth--;
 				if (this.depth == 1) {
 					this.inOutput = false;
+					this.inFile = false;
 				}
 				if (this.depth == 0) {
 					finish();
@@ -264,6 +288,10 @@ public final class JsonUsageParser {
 				}
 				else if (this.depth == 3 && this.inOutput && "id".equals(this.itemProperty)) {
 					itemId();
+				}
+				else if (this.depth == 2 && this.inFile && "id".equals(this.fileProperty)
+						&& this.parser.getStringLength() <= MAX_FIELD_LENGTH) {
+					this.fileId = this.parser.getString();
 				}
 			}
 			case VALUE_TRUE -> {

@@ -139,6 +139,9 @@ public final class MeteredCall {
 		if (parser.threadId() != null) {
 			ids.add(parser.threadId());
 		}
+		if ("upload".equals(parser.object()) && parser.fileId() != null) {
+			return new AnswerIds(ids, List.of(parser.fileId()));
+		}
 		return new AnswerIds(ids, "response".equals(parser.object()) ? parser.itemIds() : List.of());
 	}
 

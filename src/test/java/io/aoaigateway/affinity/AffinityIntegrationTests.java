@@ -218,6 +218,37 @@ class AffinityIntegrationTests {
 	}
 
 	@Test
+	void uploadWhenCompletedAwayFromHomeThenItsPartsAndItsFileFollowIt() {
+		String probe = id(post("uploader", "/openai/v1/vector_stores", "{\"name\":\"probe\"}"));
+		AzureOpenAiSimulator home = holder("/openai/vector_stores/" + probe);
+		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
+		home.enqueue(ScriptedAnswer.throttled(Duration.ofSeconds(1)));
+
+		String upload = id(post("uploader", "/openai/v1/uploads", """
+				{"filename":"notes.txt","purpose":"assistants","bytes":10,"mime_type":"text/plain"}"""));
+		// The home backend is usable again: only affinity keeps calls away from it.
+		eventually(() -> get("uploader", "/openai/v1/vector_stores/" + probe).getStatusCode().value(),
+				(status) -> status == 200, Duration.ofSeconds(10));
+		home.clearReceived();
+		other.clearReceived();
+		String first = id(part("uploader", upload, "hello"));
+		String second = id(part("uploader", upload, "world"));
+		ResponseEntity<String> completed = post("uploader", "/openai/v1/uploads/" + upload + "/complete", """
+				{"part_ids":["%s","%s"]}""".formatted(first, second));
+		ok(completed);
+		String file = JSON.readTree(completed.getBody()).path("file").path("id").stringValue();
+		ResponseEntity<String> store = post("uploader", "/openai/v1/vector_stores", """
+				{"name":"docs","file_ids":["%s"]}""".formatted(file));
+
+		ok(store);
+		assertThat(home.received()).isEmpty();
+		assertThat(other.received()).extracting(RecordedRequest::path)
+			.containsExactly("/openai/v1/uploads/" + upload + "/parts", "/openai/v1/uploads/" + upload + "/parts",
+					"/openai/v1/uploads/" + upload + "/complete", "/openai/v1/vector_stores");
+		assertThat(get("uploader", "/openai/v1/files/" + file).getStatusCode().value()).isEqualTo(200);
+	}
+
+	@Test
 	void anotherCallersConversationWhenNamedInAResponseThen404() {
 		String conversation = id(post("keeper", "/openai/v1/conversations", "{}"));
 		SIM_A.clearReceived();
@@ -316,6 +347,22 @@ class AffinityIntegrationTests {
 			spec = request.contentType(MediaType.APPLICATION_JSON).bodyValue(body);
 		}
 		return spec.exchangeToMono((response) -> response.toEntity(String.class)).block(Duration.ofSeconds(30));
+	}
+
+	private ResponseEntity<String> part(String user, String upload, String data) {
+		MultipartBodyBuilder form = new MultipartBodyBuilder();
+		form.part("data", new ByteArrayResource(data.getBytes(StandardCharsets.UTF_8)) {
+			@Override
+			public String getFilename() {
+				return "part";
+			}
+		});
+		return client().post()
+			.uri("/openai/v1/uploads/" + upload + "/parts")
+			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint(user)))
+			.body(BodyInserters.fromMultipartData(form.build()))
+			.exchangeToMono((response) -> response.toEntity(String.class))
+			.block(Duration.ofSeconds(30));
 	}
 
 	private ResponseEntity<String> get(String user, String path) {

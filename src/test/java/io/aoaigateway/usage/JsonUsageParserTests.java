@@ -346,6 +346,18 @@ class JsonUsageParserTests {
 	}
 
 	@Test
+	void fileIdWhenCompletedUploadThenTheFileItBecame() {
+		JsonUsageParser upload = parsed("""
+				{"id":"upload_1","object":"upload","status":"completed","metadata":{"file":{"id":"not-this"}},
+				"file":{"object":"file","bytes":5,"id":"file-abc","meta":{"id":"nor-this"}}}""");
+		JsonUsageParser pending = parsed("{\"id\":\"upload_1\",\"object\":\"upload\",\"file\":null}");
+
+		assertThat(upload.fileId()).isEqualTo("file-abc");
+		assertThat(upload.itemIds()).isEmpty();
+		assertThat(pending.fileId()).isNull();
+	}
+
+	@Test
 	void itemIdsWhenOutputIsNotAnArrayOfItemsThenNone() {
 		assertThat(parsed("{\"output\":{\"x\":{\"id\":\"a\"}},\"id\":\"r\"}").itemIds()).isEmpty();
 		assertThat(parsed("{\"data\":[{\"id\":\"file-1\"}]}").itemIds()).isEmpty();
