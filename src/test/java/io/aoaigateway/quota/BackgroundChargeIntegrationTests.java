@@ -31,10 +31,11 @@ import static io.aoaigateway.GatewayFixtures.SIM_A;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Background responses are charged exactly their usage, once: when nobody fetches them
- * (the gateway reads them when they are due, on one replica of two sharing Redis, and a
- * replica that never reads leaves them to the other), and when the caller fetches them
- * first. Time is a still clock the test moves, so every read happens when the test says.
+ * Background responses (and Assistants runs) are charged exactly their usage, once: when
+ * nobody fetches them (the gateway reads them when they are due, on one replica of two
+ * sharing Redis, and a replica that never reads leaves them to the other), and when the
+ * caller fetches them first. Time is a still clock the test moves, so every read happens
+ * when the test says.
  */
 class BackgroundChargeIntegrationTests {
 
@@ -101,6 +102,49 @@ class BackgroundChargeIntegrationTests {
 			assertThat(fetch(gateway, token, id).path("status").stringValue()).isEqualTo("completed");
 			assertThat(callThenUsed(gateway, token)).isEqualTo(usage + 2 * chatUsage());
 		}
+	}
+
+	@Test
+	void assistantsRunWhenNobodyPollsItThenChargedItsUsageWhenTheGatewayReadsItEnded() {
+		String version = "?api-version=2024-10-01-preview";
+		try (GatewayInstance gateway = GatewayInstance.start(properties("memory", "aoai-test:", "20ms"),
+				StillClock.class)) {
+			String token = ISSUER.mint("runner-" + UUID.randomUUID());
+			String assistant = JSON.readTree(post(gateway, token, "/openai/assistants" + version, """
+					{"model":"gpt-4o","instructions":"Be brief."}""")).path("id").stringValue();
+			JsonNode run = JSON.readTree(post(gateway, token, "/openai/threads/runs" + version, """
+					{"assistant_id":"%s","thread":{"messages":[{"role":"user","content":"Hi"}]}}"""
+				.formatted(assistant)));
+			assertThat(run.path("status").stringValue()).isEqualTo("queued");
+			assertThat(used(gateway, token)).isZero();
+
+			CLOCK.advance(Duration.ofSeconds(2));
+			long charged = Eventually.eventually(() -> used(gateway, token), (used) -> used > 0,
+					Duration.ofSeconds(10));
+
+			JsonNode ended = JSON.readTree(TestClients.create(SIM_A.baseUrl().toString())
+				.get()
+				.uri("/openai/threads/" + run.path("thread_id").stringValue() + "/runs/" + run.path("id").stringValue()
+						+ version)
+				.header("api-key", GatewayFixtures.KEY_A)
+				.retrieve()
+				.bodyToMono(String.class)
+				.block(Duration.ofSeconds(10)));
+			assertThat(ended.path("status").stringValue()).isEqualTo("completed");
+			assertThat(charged).isEqualTo(ended.path("usage").path("total_tokens").asLong());
+		}
+	}
+
+	private static String post(GatewayInstance gateway, String token, String path, String body) {
+		return gateway.client()
+			.post()
+			.uri(path)
+			.headers((headers) -> headers.setBearerAuth(token))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.retrieve()
+			.bodyToMono(String.class)
+			.block(Duration.ofSeconds(10));
 	}
 
 	private static GatewayInstance replica(String prefix, String interval) {
