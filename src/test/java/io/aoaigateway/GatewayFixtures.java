@@ -61,6 +61,9 @@ public final class GatewayFixtures {
 		registry.add("aoai.auth.issuers", ISSUER::issuer);
 		registry.add("aoai.auth.audiences", () -> LocalTokenIssuer.AUDIENCE);
 		registry.add("aoai.auth.allowed-tenants", () -> LocalTokenIssuer.TENANT);
+		// The gateway reads runs and background responses again once they are due; the
+		// tests of that say when, the others expect only their own calls on a backend.
+		registry.add("aoai.quota.settlement.first-read", () -> "1h");
 	}
 
 	/**

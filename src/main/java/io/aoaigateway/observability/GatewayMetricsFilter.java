@@ -12,7 +12,7 @@ import io.aoaigateway.routing.GatewayCall;
 import io.aoaigateway.routing.RouteTarget;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.MeteredCall;
-import io.aoaigateway.usage.ObjectUsage;
+import io.aoaigateway.usage.RunningObject;
 import io.aoaigateway.usage.TokenUsage;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -102,9 +102,9 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 						Duration.ofNanos((end - firstChunk) / (reported.outputTokens() - 1)));
 			}
 		}
-		for (ObjectUsage run : usage.endedObjects()) {
-			this.meters.tokens(run.usage(), deployment, backend, app, user);
-		}
+		// The tokens of runs and background responses are counted once, when the
+		// gateway reads them ended (see ObjectSettlement), not with each call that
+		// shows them.
 		// Counted last: a scrape that sees the call counted sees all its other measures.
 		this.meters.request(family, deployment, backend, status);
 		if (this.records != null) {
@@ -134,7 +134,11 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		record.put("outputTokens", (tokens != null) ? tokens.outputTokens() : null);
 		record.put("cachedInputTokens", (tokens != null) ? tokens.cachedInputTokens() : null);
 		record.put("reasoningTokens", (tokens != null) ? tokens.reasoningTokens() : null);
-		record.put("runs", usage.endedObjects().size());
+		// Where the usage comes from: the answer's own; none (the call is charged an
+		// estimate, or nothing if it failed); or runs and background responses, each
+		// recorded once with its usage when the gateway reads it ended.
+		record.put("usageSource", (tokens != null) ? "reported" : usage.deferred() ? "objects" : "none");
+		record.put("objects", usage.runningObjects().stream().map(RunningObject::id).toList());
 		record.put("latencyMs", nanos / 1_000_000);
 		return record;
 	}

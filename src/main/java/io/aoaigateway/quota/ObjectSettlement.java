@@ -18,7 +18,7 @@ import io.aoaigateway.state.StateStoreMonitor;
 import io.aoaigateway.usage.JsonUsageParser;
 import io.aoaigateway.usage.ObjectStates;
 import io.aoaigateway.usage.TokenUsage;
-import io.aoaigateway.usage.UnsettledObject;
+import io.aoaigateway.usage.RunningObject;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -71,9 +71,11 @@ final class ObjectSettlement {
 
 	private final @Nullable UsageRecords records;
 
+	private final boolean perUser;
+
 	ObjectSettlement(TrackedObjects shared, List<Backend> backends, WebClient client, QuotaCharging charging,
 			QuotaGate gate, QuotaProperties.Settlement settings, Clock clock, GatewayMeters meters,
-			StateStoreMonitor monitor, @Nullable UsageRecords records) {
+			StateStoreMonitor monitor, @Nullable UsageRecords records, boolean perUser) {
 		this.shared = shared;
 		this.backends = backends.stream()
 			.collect(Collectors.toUnmodifiableMap(Backend::name, Function.identity(), (first, second) -> first));
@@ -85,6 +87,7 @@ final class ObjectSettlement {
 		this.meters = meters;
 		this.monitor = monitor;
 		this.records = records;
+		this.perUser = perUser;
 	}
 
 	/**
@@ -95,7 +98,7 @@ final class ObjectSettlement {
 	 * @param query the call's raw query, for its {@code api-version}
 	 * @param caller whom to charge
 	 */
-	void track(UnsettledObject object, String backend, String requestPath, @Nullable String query,
+	void track(RunningObject object, String backend, String requestPath, @Nullable String query,
 			CallerIdentity caller) {
 		Instant now = this.clock.instant();
 		TrackedObject tracked = TrackedObject.of(object.id(), backend, path(object, requestPath, query), caller,
@@ -145,12 +148,17 @@ final class ObjectSettlement {
 		}).onErrorResume((ex) -> Mono.empty());
 	}
 
+	// Charged in the ledger once per object, whoever saw the end first; counted in the
+	// metrics and the usage records here only, so once per tracked object.
 	private Mono<Void> charge(TrackedObject object, TokenUsage usage, @Nullable String status, Instant now) {
 		CallerIdentity caller = object.caller();
 		List<QuotaWindow> windows = this.charging.runWindows(caller, now);
 		if (!windows.isEmpty()) {
 			this.gate.chargeRun(object.id(), usage.totalTokens(), windows, now, TokenQuotaFilter.RUN_MEMORY);
 		}
+		// The object's deployment is not known here, as for the calls on it.
+		this.meters.tokens(usage, "none", object.backend(), (caller.appId() != null) ? caller.appId() : "unknown",
+				this.perUser ? caller.id() : null);
 		if (this.records != null) {
 			Map<String, Object> record = new LinkedHashMap<>();
 			record.put("time", now.toString());
@@ -159,7 +167,7 @@ final class ObjectSettlement {
 			record.put("backend", object.backend());
 			record.put("object", object.id());
 			record.put("objectStatus", status);
-			record.put("charge", "object_read_by_gateway");
+			record.put("usageSource", "object_ended");
 			record.put("inputTokens", usage.inputTokens());
 			record.put("outputTokens", usage.outputTokens());
 			record.put("cachedInputTokens", usage.cachedInputTokens());
@@ -232,7 +240,7 @@ final class ObjectSettlement {
 
 	// Where the object is read: beside the collection the call used, with its
 	// api-version.
-	static String path(UnsettledObject object, String requestPath, @Nullable String query) {
+	static String path(RunningObject object, String requestPath, @Nullable String query) {
 		String base = requestPath.startsWith("/openai/v1/") ? "/openai/v1" : "/openai";
 		String path = object.run() ? base + "/threads/" + object.threadId() + "/runs/" + object.id()
 				: base + "/responses/" + object.id();

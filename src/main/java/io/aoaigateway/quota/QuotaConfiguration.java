@@ -78,12 +78,12 @@ class QuotaConfiguration {
 			ObservabilityProperties observability, ObjectProvider<UsageRecords> records) {
 		return new ObjectSettlement(objects, pool.backends(), WebClient.create(), new QuotaCharging(properties), gate,
 				properties.settlement(), clock, meters, monitor,
-				observability.usageRecords() ? records.getIfAvailable() : null);
+				observability.usageRecords() ? records.getIfAvailable() : null, observability.perUserMetrics());
 	}
 
 	@Bean
 	SmartLifecycle objectSettlementRounds(QuotaProperties properties, ObjectSettlement settlement) {
-		return new SettlementRounds(settlement, properties.settlement().interval(), !properties.policies().isEmpty());
+		return new SettlementRounds(settlement, properties.settlement().interval(), properties.settlement().lease());
 	}
 
 	@Bean
@@ -112,7 +112,7 @@ class QuotaConfiguration {
 
 	/**
 	 * Runs a round of {@link ObjectSettlement} at a fixed interval while the application
-	 * runs (and only when quotas are enforced), one round at a time.
+	 * runs, one round at a time.
 	 */
 	static final class SettlementRounds implements SmartLifecycle {
 
@@ -122,24 +122,23 @@ class QuotaConfiguration {
 
 		private final Duration interval;
 
-		private final boolean enabled;
+		private final Duration longestRound;
 
 		private volatile @Nullable Disposable rounds;
 
-		SettlementRounds(ObjectSettlement settlement, Duration interval, boolean enabled) {
+		SettlementRounds(ObjectSettlement settlement, Duration interval, Duration longestRound) {
 			this.settlement = settlement;
 			this.interval = interval;
-			this.enabled = enabled;
+			this.longestRound = longestRound;
 		}
 
 		@Override
 		public void start() {
-			if (!this.enabled) {
-				return;
-			}
 			this.rounds = Flux.interval(this.interval)
 				.onBackpressureDrop()
-				.concatMap((tick) -> this.settlement.settleDue().onErrorResume((ex) -> {
+				// A round that hangs must not stop the next ones: what it claimed is
+				// claimed again when the lease ends.
+				.concatMap((tick) -> this.settlement.settleDue().timeout(this.longestRound).onErrorResume((ex) -> {
 					logger.warn("A settlement round failed: " + ex);
 					return Mono.empty();
 				}), 1)
@@ -149,9 +148,15 @@ class QuotaConfiguration {
 		@Override
 		public void stop() {
 			Disposable running = this.rounds;
+			this.rounds = null;
 			if (running != null) {
-				running.dispose();
-				this.rounds = null;
+				try {
+					running.dispose();
+				}
+				catch (RuntimeException ex) {
+					// A Redis call of the round was cut short: it is read again later.
+					logger.debug("Stopping the settlement rounds cut one short: " + ex);
+				}
 			}
 		}
 

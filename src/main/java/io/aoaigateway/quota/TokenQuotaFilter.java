@@ -19,7 +19,7 @@ import io.aoaigateway.support.GatewayErrors;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.MeteredCall;
 import io.aoaigateway.usage.ObjectUsage;
-import io.aoaigateway.usage.UnsettledObject;
+import io.aoaigateway.usage.RunningObject;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -87,14 +87,13 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 				call.metered().removeInjectedUsage();
 			}
 		}
+		MeteredCall metered = call.metered();
+		// Counted (and charged) once when they end, with or without quotas.
+		metered.onFinish((usage) -> track(exchange, call, caller, usage));
 		if (!this.charging.enforcing()) {
 			return chain.filter(exchange);
 		}
-		MeteredCall metered = call.metered();
-		metered.onFinish((usage) -> {
-			chargeRuns(caller, usage);
-			trackUnsettled(exchange, call, caller, usage);
-		});
+		metered.onFinish((usage) -> chargeRuns(caller, usage));
 		Instant now = this.clock.instant();
 		byte[] body = call.body();
 		Reservation reservation = this.charging.reservation(caller, target, call.facts(),
@@ -127,16 +126,16 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 				"The gateway cannot check your token quota right now; try again shortly."));
 	}
 
-	// Objects still running when the answer showed them are charged when they end,
-	// whoever fetches them then.
-	private void trackUnsettled(ServerWebExchange exchange, GatewayCall call, CallerIdentity caller, CallUsage usage) {
+	// Runs and background responses are settled once when they end, whoever fetches
+	// them then: the answers that create (or move) them hand them to the settlement; a
+	// poll finds them tracked already.
+	private void track(ServerWebExchange exchange, GatewayCall call, CallerIdentity caller, CallUsage usage) {
 		BackendDeployment answered = call.attempts().current();
-		// Creates (and a run's tool outputs) start them; a poll finds them tracked.
-		if (usage.unsettled().isEmpty() || !usage.succeeded() || answered == null
+		if (usage.runningObjects().isEmpty() || !usage.succeeded() || answered == null
 				|| !HttpMethod.POST.equals(exchange.getRequest().getMethod())) {
 			return;
 		}
-		for (UnsettledObject object : usage.unsettled()) {
+		for (RunningObject object : usage.runningObjects()) {
 			this.settlement.track(object, answered.backend().name(), exchange.getRequest().getPath().value(),
 					exchange.getRequest().getURI().getRawQuery(), caller);
 		}

@@ -23,17 +23,17 @@ import org.jspecify.annotations.Nullable;
  * @param itemIds ids of the Responses API output items the answer names
  * @param deferred whether the answer is a run's or a background response's: its tokens
  * are charged once per object when it ends ({@code endedObjects}), not with this call
- * @param unsettled runs and background responses the answer showed not yet ended
+ * @param runningObjects the runs and background responses the answer showed, ended or not
  */
 public record CallUsage(@Nullable TokenUsage reported, long generatedCharacters, boolean streamed,
 		@Nullable Integer status, boolean completed, boolean cancelled, List<ObjectUsage> endedObjects,
-		List<String> objectIds, List<String> itemIds, boolean deferred, List<UnsettledObject> unsettled) {
+		List<String> objectIds, List<String> itemIds, boolean deferred, List<RunningObject> runningObjects) {
 
 	public CallUsage {
 		endedObjects = List.copyOf(endedObjects);
 		objectIds = List.copyOf(objectIds);
 		itemIds = List.copyOf(itemIds);
-		unsettled = List.copyOf(unsettled);
+		runningObjects = List.copyOf(runningObjects);
 	}
 
 	/**

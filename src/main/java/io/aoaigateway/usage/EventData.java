@@ -66,6 +66,9 @@ final class EventData {
 
 	@Nullable String status;
 
+	/** Top-level {@code thread_id}, as in Assistants run events. */
+	@Nullable String threadId;
+
 	/**
 	 * Top-level {@code usage} object; {@code null} when absent, JSON null or unusable.
 	 */
@@ -153,6 +156,7 @@ final class EventData {
 		this.id = null;
 		this.object = null;
 		this.status = null;
+		this.threadId = null;
 		this.usage = null;
 		this.usageUnusable = false;
 		this.responseUsage = null;
@@ -304,6 +308,7 @@ final class EventData {
 			case "id" -> this.id = parser.getString();
 			case "object" -> this.object = parser.getString();
 			case "status" -> this.status = parser.getString();
+			case "thread_id" -> this.threadId = parser.getString();
 			default -> {
 			}
 		}

@@ -210,27 +210,18 @@ public final class MeteredCall {
 		if (parser != null) {
 			parser.end();
 			List<ObjectUsage> ended = new ArrayList<>(parser.endedObjects());
-			List<UnsettledObject> unsettled = new ArrayList<>();
-			boolean deferred = !ended.isEmpty() || parser.background();
-			if (parser.background()) {
-				ObjectUsage end = parser.backgroundEnd();
-				if (end != null) {
-					ended.add(end);
-				}
-				else {
-					// Cut before its end: the response goes on without the client.
-					parser.createdIds()
-						.stream()
-						.filter((id) -> id.startsWith("resp"))
-						.forEach((id) -> unsettled.add(new UnsettledObject(id, null, "in_progress")));
-				}
+			List<RunningObject> running = parser.runningObjects();
+			boolean deferred = !ended.isEmpty() || !running.isEmpty();
+			ObjectUsage end = parser.backgroundEnd();
+			if (end != null) {
+				ended.add(end);
 			}
 			// In a run stream or a background response's, usage belongs to the object,
 			// charged once per object.
 			TokenUsage usage = deferred ? null : parser.usage();
 			AnswerIds ids = new AnswerIds(parser.createdIds(), parser.itemIds());
 			return new CallUsage(usage, parser.generatedCharacters(), true, responseStatus, completed, cancelled, ended,
-					ids.objects(), ids.items(), deferred, unsettled);
+					ids.objects(), ids.items(), deferred, running);
 		}
 		return new CallUsage(null, 0, false, responseStatus, completed, cancelled, List.of(), List.of(), List.of(),
 				false, List.of());
@@ -240,7 +231,7 @@ public final class MeteredCall {
 			boolean cancelled) {
 		parser.end();
 		List<ObjectUsage> endedObjects = new ArrayList<>();
-		List<UnsettledObject> unsettled = new ArrayList<>();
+		List<RunningObject> running = new ArrayList<>();
 		TokenUsage usage = parser.usage();
 		String id = parser.id();
 		String status = parser.status();
@@ -248,12 +239,11 @@ public final class MeteredCall {
 		boolean backgroundResponse = "response".equals(parser.object()) && parser.background();
 		boolean deferred = id != null && status != null && (run || backgroundResponse);
 		if (deferred) {
-			boolean over = ObjectStates.ended(parser.object(), status);
-			if (over && usage != null) {
+			if (ObjectStates.ended(parser.object(), status) && usage != null) {
 				endedObjects.add(new ObjectUsage(id, status, usage));
 			}
-			else if (!over && (!run || parser.threadId() != null)) {
-				unsettled.add(new UnsettledObject(id, run ? parser.threadId() : null, status));
+			if (!run || parser.threadId() != null) {
+				running.add(new RunningObject(id, run ? parser.threadId() : null, status));
 			}
 			// A run's or a background response's usage is charged once per object, not
 			// with the call that fetched it.
@@ -261,7 +251,7 @@ public final class MeteredCall {
 		}
 		AnswerIds ids = jsonIds();
 		return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, endedObjects, ids.objects(),
-				ids.items(), deferred, unsettled);
+				ids.items(), deferred, running);
 	}
 
 }

@@ -4,8 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -42,6 +44,10 @@ public final class SseUsageParser {
 	private static final Set<String> TERMINAL_RUN_EVENTS = Set.of("thread.run.completed", "thread.run.failed",
 			"thread.run.cancelled", "thread.run.expired", "thread.run.incomplete");
 
+	// A run's life before its end.
+	private static final Set<String> RUN_EVENTS = Set.of("thread.run.created", "thread.run.queued",
+			"thread.run.in_progress", "thread.run.requires_action", "thread.run.cancelling");
+
 	private static final Set<String> TERMINAL_RESPONSE_EVENTS = Set.of("response.completed", "response.incomplete",
 			"response.failed");
 
@@ -54,7 +60,7 @@ public final class SseUsageParser {
 	// Every event name acted on: a name is matched as bytes against these, so that no
 	// String is made for it.
 	private static final String[] EVENT_NAMES = Stream
-		.of(TERMINAL_RUN_EVENTS, TERMINAL_RESPONSE_EVENTS, RESPONSE_ITEM_EVENTS, RESPONSE_DELTA_EVENTS,
+		.of(TERMINAL_RUN_EVENTS, TERMINAL_RESPONSE_EVENTS, RESPONSE_ITEM_EVENTS, RESPONSE_DELTA_EVENTS, RUN_EVENTS,
 				Set.of("thread.created", "response.created", "thread.message.delta"))
 		.flatMap(Set::stream)
 		.toArray(String[]::new);
@@ -74,6 +80,8 @@ public final class SseUsageParser {
 	private final Set<String> itemIds = new LinkedHashSet<>();
 
 	private boolean background;
+
+	private final Map<String, RunningObject> runningObjects = new LinkedHashMap<>();
 
 	private @Nullable ObjectUsage backgroundEnd;
 
@@ -187,6 +195,18 @@ public final class SseUsageParser {
 	}
 
 	/**
+	 * The runs the stream showed (any {@code thread.run.*} event), and the background
+	 * response it is about, each with the last status seen.
+	 * @return the objects, in the order first seen, at most {@value #MAX_RUNS}
+	 */
+	public List<RunningObject> runningObjects() {
+		if (!this.background) {
+			return this.runningObjects.values().stream().filter(RunningObject::run).toList();
+		}
+		return List.copyOf(this.runningObjects.values());
+	}
+
+	/**
 	 * Whether the stream sent its {@code data: [DONE]} event.
 	 * @return {@code true} once {@code [DONE]} was seen
 	 */
@@ -245,6 +265,7 @@ public final class SseUsageParser {
 			return event;
 		}
 		this.background |= event.responseBackground;
+		running(name, event);
 		if (name.equals("thread.created") && event.id != null) {
 			createdId(event.id);
 		}
@@ -290,6 +311,27 @@ public final class SseUsageParser {
 	private void createdId(String id) {
 		if (this.createdIds.size() < MAX_RUNS) {
 			this.createdIds.add(id);
+		}
+	}
+
+	// Remembers the runs and responses the stream shows, with their last status; only
+	// background responses are reported (see runningObjects).
+	private void running(String name, EventData event) {
+		String id = null;
+		String threadId = null;
+		String status = null;
+		if (name.startsWith("thread.run.") && "thread.run".equals(event.object) && event.threadId != null) {
+			id = event.id;
+			threadId = event.threadId;
+			status = (event.status != null) ? event.status : name.substring("thread.run.".length());
+		}
+		else if (name.startsWith("response.") && event.responseId != null && event.responseStatus != null) {
+			id = event.responseId;
+			status = event.responseStatus;
+		}
+		if (id != null && status != null
+				&& (this.runningObjects.containsKey(id) || this.runningObjects.size() < MAX_RUNS)) {
+			this.runningObjects.put(id, new RunningObject(id, threadId, status));
 		}
 	}
 

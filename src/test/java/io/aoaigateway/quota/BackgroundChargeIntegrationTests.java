@@ -162,6 +162,7 @@ class BackgroundChargeIntegrationTests {
 		properties.put("aoai.quota.policies[0].scope", "user");
 		properties.put("aoai.quota.policies[0].tokens-per-day", PER_DAY);
 		properties.put("aoai.quota.settlement.interval", interval);
+		properties.put("aoai.quota.settlement.first-read", "2s");
 		return properties;
 	}
 

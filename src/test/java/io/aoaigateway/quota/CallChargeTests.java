@@ -5,7 +5,7 @@ import java.util.List;
 import io.aoaigateway.routing.ApiOperation;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.TokenUsage;
-import io.aoaigateway.usage.UnsettledObject;
+import io.aoaigateway.usage.RunningObject;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,7 +60,7 @@ class CallChargeTests {
 	void chargeWhenBackgroundResponseCreatedThenNothingUntilItEnds() {
 		Reservation responses = new Reservation("r", new TokenEstimate(100, 500), ApiOperation.RESPONSES, List.of());
 		CallUsage queued = new CallUsage(null, 0, false, 200, true, false, List.of(), List.of("resp_1"), List.of(),
-				true, List.of(new UnsettledObject("resp_1", null, "queued")));
+				true, List.of(new RunningObject("resp_1", null, "queued")));
 
 		assertThat(CallCharge.of(responses, queued)).isZero();
 	}

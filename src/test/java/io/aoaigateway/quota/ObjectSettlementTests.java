@@ -6,7 +6,7 @@ import java.time.Instant;
 import io.aoaigateway.quota.ObjectSettlement.Read;
 import io.aoaigateway.quota.ObjectSettlement.Step;
 import io.aoaigateway.usage.TokenUsage;
-import io.aoaigateway.usage.UnsettledObject;
+import io.aoaigateway.usage.RunningObject;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -84,8 +84,8 @@ class ObjectSettlementTests {
 
 	@Test
 	void pathWhenResponseOrRunThenBesideTheCollectionTheCallUsedWithItsApiVersionOnly() {
-		UnsettledObject response = new UnsettledObject("resp_1", null, "queued");
-		UnsettledObject run = new UnsettledObject("run_1", "thread_1", "queued");
+		RunningObject response = new RunningObject("resp_1", null, "queued");
+		RunningObject run = new RunningObject("run_1", "thread_1", "queued");
 
 		assertThat(ObjectSettlement.path(response, "/openai/v1/responses", null))
 			.isEqualTo("/openai/v1/responses/resp_1");
