@@ -249,6 +249,28 @@ class AffinityIntegrationTests {
 	}
 
 	@Test
+	void batchWhenItsInputFileIsAwayFromHomeThenItRunsWhereTheFileIs() {
+		String probe = id(post("batcher", "/openai/v1/vector_stores", "{\"name\":\"probe\"}"));
+		AzureOpenAiSimulator home = holder("/openai/vector_stores/" + probe);
+		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
+		home.enqueue(ScriptedAnswer.throttled(Duration.ofSeconds(1)));
+		String file = id(post("batcher", "/openai/v1/files", null));
+		// The home backend is usable again: only affinity keeps calls away from it.
+		eventually(() -> get("batcher", "/openai/v1/vector_stores/" + probe).getStatusCode().value(),
+				(status) -> status == 200, Duration.ofSeconds(10));
+		home.clearReceived();
+		other.clearReceived();
+
+		String batch = id(post("batcher", "/openai/v1/batches", """
+				{"input_file_id":"%s","endpoint":"/chat/completions","completion_window":"24h"}""".formatted(file)));
+
+		assertThat(get("batcher", "/openai/v1/batches/" + batch).getStatusCode().value()).isEqualTo(200);
+		assertThat(home.received()).isEmpty();
+		assertThat(other.received()).extracting(RecordedRequest::path)
+			.containsExactly("/openai/v1/batches", "/openai/v1/batches/" + batch);
+	}
+
+	@Test
 	void anotherCallersConversationWhenNamedInAResponseThen404() {
 		String conversation = id(post("keeper", "/openai/v1/conversations", "{}"));
 		SIM_A.clearReceived();
