@@ -254,10 +254,15 @@ class AffinityIntegrationTests {
 		AzureOpenAiSimulator home = holder("/openai/vector_stores/" + probe);
 		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
 		home.enqueue(ScriptedAnswer.throttled(Duration.ofSeconds(1)));
-		String file = id(post("batcher", "/openai/v1/files", null));
+		// A file upload streams through and cannot move on; an upload in parts can.
+		String upload = id(post("batcher", "/openai/v1/uploads", """
+				{"filename":"requests.jsonl","purpose":"batch","bytes":4,"mime_type":"application/jsonl"}"""));
 		// The home backend is usable again: only affinity keeps calls away from it.
 		eventually(() -> get("batcher", "/openai/v1/vector_stores/" + probe).getStatusCode().value(),
 				(status) -> status == 200, Duration.ofSeconds(10));
+		String part = id(part("batcher", upload, "{}\n\n"));
+		String file = JSON.readTree(post("batcher", "/openai/v1/uploads/" + upload + "/complete", """
+				{"part_ids":["%s"]}""".formatted(part)).getBody()).path("file").path("id").stringValue();
 		home.clearReceived();
 		other.clearReceived();
 
