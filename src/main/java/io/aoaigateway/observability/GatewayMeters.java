@@ -295,6 +295,17 @@ public final class GatewayMeters {
 	}
 
 	/**
+	 * Registers the settlement counters at zero, so that the first {@code given_up} is an
+	 * increase that alerts can see.
+	 */
+	public void quotaSettlementsStarted() {
+		for (String outcome : new String[] { "charged", "ended_without_usage", "pending", "gone", "failed",
+				"given_up" }) {
+			this.quotaSettlements.get(outcome);
+		}
+	}
+
+	/**
 	 * Counts a read of an object the gateway charges when it ends.
 	 * @param outcome {@code charged}, {@code ended_without_usage}, {@code pending},
 	 * {@code gone}, {@code failed} or {@code given_up}

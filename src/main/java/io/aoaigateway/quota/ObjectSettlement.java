@@ -88,6 +88,7 @@ final class ObjectSettlement {
 		this.monitor = monitor;
 		this.records = records;
 		this.perUser = perUser;
+		meters.quotaSettlementsStarted();
 	}
 
 	/**
