@@ -92,7 +92,9 @@ final class ObjectSettlement {
 	}
 
 	/**
-	 * Tracks an object an answer showed still running, until it ends.
+	 * Tracks a run or background response an answer showed, until the gateway reads it
+	 * ended (at once if it has already). Tracking an object tracked already changes
+	 * nothing.
 	 * @param object the object
 	 * @param backend the name of the backend that answered
 	 * @param requestPath the path of the call that showed it

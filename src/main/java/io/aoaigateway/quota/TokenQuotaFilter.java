@@ -37,7 +37,8 @@ import org.springframework.web.server.ServerWebExchange;
  * store fails, are {@link QuotaGate}'s; what a call is charged is {@link CallCharge}'s.
  * Also adds the caller's pseudonymous {@code user} and, for chat streams, asks the
  * backend for the usage chunk the client did not ask for (and has it removed again before
- * the client sees it).
+ * the client sees it); and hands the runs and background responses that answers create to
+ * the {@link ObjectSettlement}, which charges and counts each once when it ends.
  */
 final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
