@@ -2,9 +2,12 @@ package io.aoaigateway.affinity;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.GatewayFixtures;
@@ -77,7 +80,7 @@ class AffinityIntegrationTests {
 
 	@Test
 	void unknownIdWhenFoundOnABackendThenRememberedForTheNextCall() {
-		String thread = id(direct(SIM_B, "/openai/threads" + V, "{}"));
+		String thread = id(AffinityCalls.directPost(SIM_B, "/openai/threads" + V, "{}"));
 
 		assertThat(get("finder", "/openai/threads/" + thread + V).getStatusCode().value()).isEqualTo(200);
 		SIM_A.clearReceived();
@@ -116,7 +119,7 @@ class AffinityIntegrationTests {
 				{"model":"gpt-4o-eu","instructions":"Be brief."}"""));
 		AzureOpenAiSimulator home = holder("/openai/assistants/" + assistant);
 		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
-		String store = id(direct(other, "/openai/vector_stores" + V, "{\"name\":\"elsewhere\"}"));
+		String store = id(AffinityCalls.directPost(other, "/openai/vector_stores" + V, "{\"name\":\"elsewhere\"}"));
 		assertThat(get("mixer", "/openai/vector_stores/" + store + V).getStatusCode().value()).isEqualTo(200);
 
 		ResponseEntity<String> answer = post("mixer", "/openai/threads/runs" + V, """
@@ -151,7 +154,8 @@ class AffinityIntegrationTests {
 		AzureOpenAiSimulator home = holder("/openai/v1/conversations/" + probe);
 		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
 		// A conversation the gateway has not seen created, away from the caller's home.
-		String conversation = id(direct(other, "/openai/v1/conversations", "{\"metadata\":{\"topic\":\"x\"}}"));
+		String conversation = id(
+				AffinityCalls.directPost(other, "/openai/v1/conversations", "{\"metadata\":{\"topic\":\"x\"}}"));
 		assertThat(get("talker", "/openai/v1/conversations/" + conversation).getStatusCode().value()).isEqualTo(200);
 		home.clearReceived();
 		other.clearReceived();
@@ -219,30 +223,17 @@ class AffinityIntegrationTests {
 
 	@Test
 	void uploadWhenCompletedAwayFromHomeThenItsPartsAndItsFileFollowIt() {
-		String probe = id(post("uploader", "/openai/v1/vector_stores", "{\"name\":\"probe\"}"));
-		AzureOpenAiSimulator home = holder("/openai/vector_stores/" + probe);
-		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
-		home.enqueue(ScriptedAnswer.throttled(Duration.ofSeconds(1)));
+		Away away = createdAwayFromHome("uploader", () -> id(post("uploader", "/openai/v1/uploads", """
+				{"filename":"notes.txt","purpose":"assistants","bytes":10,"mime_type":"text/plain"}""")));
+		String upload = away.created();
 
-		String upload = id(post("uploader", "/openai/v1/uploads", """
-				{"filename":"notes.txt","purpose":"assistants","bytes":10,"mime_type":"text/plain"}"""));
-		// The home backend is usable again: only affinity keeps calls away from it.
-		eventually(() -> get("uploader", "/openai/v1/vector_stores/" + probe).getStatusCode().value(),
-				(status) -> status == 200, Duration.ofSeconds(10));
-		home.clearReceived();
-		other.clearReceived();
-		String first = id(part("uploader", upload, "hello"));
-		String second = id(part("uploader", upload, "world"));
-		ResponseEntity<String> completed = post("uploader", "/openai/v1/uploads/" + upload + "/complete", """
-				{"part_ids":["%s","%s"]}""".formatted(first, second));
-		ok(completed);
-		String file = JSON.readTree(completed.getBody()).path("file").path("id").stringValue();
+		String file = completed("uploader", upload, "hello", "world");
 		ResponseEntity<String> store = post("uploader", "/openai/v1/vector_stores", """
 				{"name":"docs","file_ids":["%s"]}""".formatted(file));
 
 		ok(store);
-		assertThat(home.received()).isEmpty();
-		assertThat(other.received()).extracting(RecordedRequest::path)
+		assertThat(away.home().received()).isEmpty();
+		assertThat(away.other().received()).extracting(RecordedRequest::path)
 			.containsExactly("/openai/v1/uploads/" + upload + "/parts", "/openai/v1/uploads/" + upload + "/parts",
 					"/openai/v1/uploads/" + upload + "/complete", "/openai/v1/vector_stores");
 		assertThat(get("uploader", "/openai/v1/files/" + file).getStatusCode().value()).isEqualTo(200);
@@ -250,29 +241,50 @@ class AffinityIntegrationTests {
 
 	@Test
 	void batchWhenItsInputFileIsAwayFromHomeThenItRunsWhereTheFileIs() {
-		String probe = id(post("batcher", "/openai/v1/vector_stores", "{\"name\":\"probe\"}"));
-		AzureOpenAiSimulator home = holder("/openai/vector_stores/" + probe);
-		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
-		home.enqueue(ScriptedAnswer.throttled(Duration.ofSeconds(1)));
 		// A file upload streams through and cannot move on; an upload in parts can.
-		String upload = id(post("batcher", "/openai/v1/uploads", """
-				{"filename":"requests.jsonl","purpose":"batch","bytes":4,"mime_type":"application/jsonl"}"""));
-		// The home backend is usable again: only affinity keeps calls away from it.
-		eventually(() -> get("batcher", "/openai/v1/vector_stores/" + probe).getStatusCode().value(),
-				(status) -> status == 200, Duration.ofSeconds(10));
-		String part = id(part("batcher", upload, "{}\n\n"));
-		String file = JSON.readTree(post("batcher", "/openai/v1/uploads/" + upload + "/complete", """
-				{"part_ids":["%s"]}""".formatted(part)).getBody()).path("file").path("id").stringValue();
-		home.clearReceived();
-		other.clearReceived();
+		Away away = createdAwayFromHome("batcher", () -> id(post("batcher", "/openai/v1/uploads", """
+				{"filename":"requests.jsonl","purpose":"batch","bytes":4,"mime_type":"application/jsonl"}""")));
+		String file = completed("batcher", away.created(), "{}\n\n");
+		away.other().clearReceived();
 
 		String batch = id(post("batcher", "/openai/v1/batches", """
 				{"input_file_id":"%s","endpoint":"/chat/completions","completion_window":"24h"}""".formatted(file)));
 
 		assertThat(get("batcher", "/openai/v1/batches/" + batch).getStatusCode().value()).isEqualTo(200);
-		assertThat(home.received()).isEmpty();
-		assertThat(other.received()).extracting(RecordedRequest::path)
+		assertThat(away.home().received()).isEmpty();
+		assertThat(away.other().received()).extracting(RecordedRequest::path)
 			.containsExactly("/openai/v1/batches", "/openai/v1/batches/" + batch);
+	}
+
+	// Something a caller creates while its home backend throttles once: it lands on the
+	// other backend. Returns once the home backend is usable again (so that only affinity
+	// keeps later calls away from it), with both backends' records cleared.
+	private Away createdAwayFromHome(String user, Supplier<String> create) {
+		String probe = id(post(user, "/openai/v1/vector_stores", "{\"name\":\"probe\"}"));
+		AzureOpenAiSimulator home = holder("/openai/vector_stores/" + probe);
+		AzureOpenAiSimulator other = (home == SIM_A) ? SIM_B : SIM_A;
+		home.enqueue(ScriptedAnswer.throttled(Duration.ofSeconds(1)));
+		String created = create.get();
+		eventually(() -> get(user, "/openai/v1/vector_stores/" + probe).getStatusCode().value(),
+				(status) -> status == 200, Duration.ofSeconds(10));
+		home.clearReceived();
+		other.clearReceived();
+		return new Away(home, other, created);
+	}
+
+	// An upload completed from the given parts: the file it became.
+	private String completed(String user, String upload, String... parts) {
+		List<String> ids = new ArrayList<>();
+		for (String part : parts) {
+			ids.add(id(part(user, upload, part)));
+		}
+		ResponseEntity<String> completed = post(user, "/openai/v1/uploads/" + upload + "/complete",
+				"{\"part_ids\":" + JSON.writeValueAsString(ids) + "}");
+		ok(completed);
+		return JSON.readTree(completed.getBody()).path("file").path("id").stringValue();
+	}
+
+	private record Away(AzureOpenAiSimulator home, AzureOpenAiSimulator other, String created) {
 	}
 
 	@Test
@@ -324,8 +336,8 @@ class AffinityIntegrationTests {
 
 	// Where a new object lives: the one simulator that has it (its id does not tell).
 	private static AzureOpenAiSimulator holder(String path) {
-		boolean onA = directGet(SIM_A, path).is2xxSuccessful();
-		boolean onB = directGet(SIM_B, path).is2xxSuccessful();
+		boolean onA = AffinityCalls.has(SIM_A, path + V);
+		boolean onB = AffinityCalls.has(SIM_B, path + V);
 		assertThat(onA ^ onB).as("%s lives on exactly one backend", path).isTrue();
 		return onA ? SIM_A : SIM_B;
 	}
@@ -353,75 +365,22 @@ class AffinityIntegrationTests {
 		throw new AssertionError("no run in " + stream);
 	}
 
+	// A null body: a file upload, multipart, streamed through.
 	private ResponseEntity<String> post(String user, String path, @Nullable String body) {
-		WebClient.RequestBodySpec request = client().post()
-			.uri(path)
-			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint(user)));
-		WebClient.RequestHeadersSpec<?> spec;
-		if (body == null) {
-			// A file upload: multipart, streamed through.
-			MultipartBodyBuilder form = new MultipartBodyBuilder();
-			form.part("purpose", "assistants");
-			form.part("file", new ByteArrayResource("notes".getBytes(StandardCharsets.UTF_8)) {
-				@Override
-				public String getFilename() {
-					return "notes.txt";
-				}
-			});
-			spec = request.body(BodyInserters.fromMultipartData(form.build()));
-		}
-		else {
-			spec = request.contentType(MediaType.APPLICATION_JSON).bodyValue(body);
-		}
-		return spec.exchangeToMono((response) -> response.toEntity(String.class)).block(Duration.ofSeconds(30));
+		return (body != null) ? calls().post(user, path, body)
+				: calls().upload(user, path, "file", "notes", Map.of("purpose", "assistants"));
 	}
 
 	private ResponseEntity<String> part(String user, String upload, String data) {
-		MultipartBodyBuilder form = new MultipartBodyBuilder();
-		form.part("data", new ByteArrayResource(data.getBytes(StandardCharsets.UTF_8)) {
-			@Override
-			public String getFilename() {
-				return "part";
-			}
-		});
-		return client().post()
-			.uri("/openai/v1/uploads/" + upload + "/parts")
-			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint(user)))
-			.body(BodyInserters.fromMultipartData(form.build()))
-			.exchangeToMono((response) -> response.toEntity(String.class))
-			.block(Duration.ofSeconds(30));
+		return calls().upload(user, "/openai/v1/uploads/" + upload + "/parts", "data", data, Map.of());
 	}
 
 	private ResponseEntity<String> get(String user, String path) {
-		return client().get()
-			.uri(path)
-			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint(user)))
-			.exchangeToMono((response) -> response.toEntity(String.class))
-			.block(Duration.ofSeconds(30));
+		return calls().get(user, path);
 	}
 
-	private static ResponseEntity<String> direct(AzureOpenAiSimulator simulator, String path, String body) {
-		return TestClients.create(simulator.baseUrl().toString())
-			.post()
-			.uri(path)
-			.header("api-key", (simulator == SIM_A) ? GatewayFixtures.KEY_A : GatewayFixtures.KEY_B)
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(body)
-			.exchangeToMono((response) -> response.toEntity(String.class))
-			.block(Duration.ofSeconds(30));
-	}
-
-	private static HttpStatusCode directGet(AzureOpenAiSimulator simulator, String path) {
-		return TestClients.create(simulator.baseUrl().toString())
-			.get()
-			.uri(path + V)
-			.header("api-key", (simulator == SIM_A) ? GatewayFixtures.KEY_A : GatewayFixtures.KEY_B)
-			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode()))
-			.block(Duration.ofSeconds(30));
-	}
-
-	private WebClient client() {
-		return TestClients.create("http://localhost:" + this.port);
+	private AffinityCalls calls() {
+		return new AffinityCalls(this.port);
 	}
 
 	private static void ok(ResponseEntity<String> answer) {

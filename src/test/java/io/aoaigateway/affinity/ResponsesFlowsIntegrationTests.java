@@ -1,6 +1,5 @@
 package io.aoaigateway.affinity;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.aoaigateway.GatewayFixtures;
-import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.simulator.AzureOpenAiSimulator;
 import io.aoaigateway.simulator.ScriptedAnswer;
 import org.jspecify.annotations.Nullable;
@@ -22,14 +20,9 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.core.io.ByteArrayResource;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.reactive.function.BodyInserters;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import static io.aoaigateway.Eventually.eventually;
 import static io.aoaigateway.GatewayFixtures.SIM_A;
@@ -222,14 +215,8 @@ class ResponsesFlowsIntegrationTests {
 		String path = "/openai/v1/responses/" + id;
 		assertThat(has(SIM_A, path) ^ has(SIM_B, path)).as("%s lives on exactly one backend", path).isTrue();
 		for (AzureOpenAiSimulator simulator : List.of(SIM_A, SIM_B)) {
-			String key = (simulator == SIM_A) ? GatewayFixtures.KEY_A : GatewayFixtures.KEY_B;
-			WebClient direct = TestClients.create(simulator.baseUrl().toString());
 			for (int read = 0; read < 2; read++) {
-				ResponseEntity<String> answer = direct.get()
-					.uri("/openai/v1/responses/" + id)
-					.header("api-key", key)
-					.exchangeToMono((response) -> response.toEntity(String.class))
-					.block(Duration.ofSeconds(10));
+				ResponseEntity<String> answer = AffinityCalls.directGet(simulator, path);
 				if (!answer.getStatusCode().is2xxSuccessful()) {
 					break;
 				}
@@ -243,13 +230,7 @@ class ResponsesFlowsIntegrationTests {
 	}
 
 	private static boolean has(AzureOpenAiSimulator simulator, String path) {
-		return TestClients.create(simulator.baseUrl().toString())
-			.get()
-			.uri(path)
-			.header("api-key", (simulator == SIM_A) ? GatewayFixtures.KEY_A : GatewayFixtures.KEY_B)
-			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode()))
-			.block(Duration.ofSeconds(10))
-			.is2xxSuccessful();
+		return AffinityCalls.has(simulator, path);
 	}
 
 	private long used(String user) {
@@ -259,43 +240,16 @@ class ResponsesFlowsIntegrationTests {
 	}
 
 	private ResponseEntity<String> post(String user, String path, JsonNode body) {
-		return client().post()
-			.uri(path)
-			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint(user)))
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(JSON.writeValueAsString(body))
-			.exchangeToMono((response) -> response.toEntity(String.class))
-			.block(Duration.ofSeconds(30));
+		return new AffinityCalls(this.port).post(user, path, JSON.writeValueAsString(body));
 	}
 
 	private ResponseEntity<String> upload(String user) {
-		MultipartBodyBuilder form = new MultipartBodyBuilder();
-		form.part("purpose", "assistants");
-		form.part("file",
-				new ByteArrayResource("Affinity keeps state where it lives.".getBytes(StandardCharsets.UTF_8)) {
-					@Override
-					public String getFilename() {
-						return "notes.txt";
-					}
-				});
-		return client().post()
-			.uri("/openai/v1/files")
-			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint(user)))
-			.body(BodyInserters.fromMultipartData(form.build()))
-			.exchangeToMono((response) -> response.toEntity(String.class))
-			.block(Duration.ofSeconds(30));
+		return new AffinityCalls(this.port).upload(user, "/openai/v1/files", "file",
+				"Affinity keeps state where it lives.", Map.of("purpose", "assistants"));
 	}
 
 	private ResponseEntity<String> get(String user, String path) {
-		return client().get()
-			.uri(path)
-			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint(user)))
-			.exchangeToMono((response) -> response.toEntity(String.class))
-			.block(Duration.ofSeconds(30));
-	}
-
-	private WebClient client() {
-		return TestClients.create("http://localhost:" + this.port);
+		return new AffinityCalls(this.port).get(user, path);
 	}
 
 	private record Flow(List<String> objects, long usage, String unfetched) {
