@@ -67,6 +67,18 @@ public final class GatewayFixtures {
 	}
 
 	/**
+	 * Points a gateway at the shared simulators and issuer, both simulators serving
+	 * stateful APIs, with {@code gpt-4o-eu} a deployment of both (a stateful call sends
+	 * its model as is).
+	 * @param registry the test's property registry
+	 */
+	public static void registerStateful(DynamicPropertyRegistry registry) {
+		register(registry);
+		registry.add("aoai.affinity.backends", () -> "sim-a,sim-b");
+		registry.add("aoai.routing.backends[1].deployments[2].name", () -> "gpt-4o-eu");
+	}
+
+	/**
 	 * Adds a backend of a test's own after the shared simulators, with the key
 	 * {@code key-of-<name>}.
 	 * @param registry the test's property registry

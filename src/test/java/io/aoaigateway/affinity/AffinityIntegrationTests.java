@@ -54,10 +54,7 @@ class AffinityIntegrationTests {
 
 	@DynamicPropertySource
 	static void twoStatefulBackends(DynamicPropertyRegistry registry) {
-		GatewayFixtures.register(registry);
-		registry.add("aoai.affinity.backends", () -> "sim-a,sim-b");
-		// The assistants' model must exist on both backends under the same name.
-		registry.add("aoai.routing.backends[1].deployments[2].name", () -> "gpt-4o-eu");
+		GatewayFixtures.registerStateful(registry);
 	}
 
 	@BeforeEach

@@ -56,8 +56,7 @@ class ResponsesFlowsIntegrationTests {
 
 	@DynamicPropertySource
 	static void twoStatefulBackendsAndDailyQuotas(DynamicPropertyRegistry registry) {
-		GatewayFixtures.register(registry);
-		registry.add("aoai.affinity.backends", () -> "sim-a,sim-b");
+		GatewayFixtures.registerStateful(registry);
 		registry.add("aoai.quota.policies[0].name", () -> "user-daily");
 		registry.add("aoai.quota.policies[0].scope", () -> "user");
 		registry.add("aoai.quota.policies[0].tokens-per-day", () -> "1000000000");

@@ -72,10 +72,7 @@ class OpenAiJavaClientIntegrationTests {
 
 	@DynamicPropertySource
 	static void twoStatefulBackends(DynamicPropertyRegistry registry) {
-		GatewayFixtures.register(registry);
-		registry.add("aoai.affinity.backends", () -> "sim-a,sim-b");
-		// The model must exist on both resources under the name the caller sends.
-		registry.add("aoai.routing.backends[1].deployments[2].name", () -> "gpt-4o-eu");
+		GatewayFixtures.registerStateful(registry);
 	}
 
 	@BeforeEach
