@@ -15,6 +15,7 @@ import io.aoaigateway.affinity.AffinityDecision.Route;
 import io.aoaigateway.affinity.ObjectIds.PathObject;
 import io.aoaigateway.auth.CallerIdentity;
 import io.aoaigateway.observability.GatewayMeters;
+import io.aoaigateway.routing.ApiOperation;
 import io.aoaigateway.routing.BackendDeployment;
 import io.aoaigateway.routing.GatewayCall;
 import io.aoaigateway.routing.RouteTarget;
@@ -91,8 +92,12 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 		Set<String> references = call.facts().references();
 		return owners(object, references, caller, exchange.getRequest().getURI().getRawQuery()).flatMap((owners) -> {
 			boolean create = object == null && HttpMethod.POST.equals(exchange.getRequest().getMethod());
+			// A Responses create is whole in itself: it goes where its model is. (An
+			// assistant must stay beside the threads it will run on.)
+			Set<String> hosting = (target.operation() == ApiOperation.RESPONSES) ? target.bodyModel().keySet()
+					: Set.of();
 			AffinityDecision decision = this.rules.decide(caller, (object != null) ? object.id() : null, references,
-					owners, create);
+					owners, create, hosting);
 			if (decision instanceof Route route) {
 				if (route.learnsOwners()) {
 					learnFromAnswer(call, caller, path, true);

@@ -50,8 +50,25 @@ final class AffinityRules {
 	 */
 	AffinityDecision decide(CallerIdentity caller, @Nullable String object, Set<String> references,
 			Map<String, ObjectOwner> owners, boolean create) {
+		return decide(caller, object, references, owners, create, Set.of());
+	}
+
+	/**
+	 * Decides a call whose body names a model that only some backends host.
+	 * @param caller who is calling
+	 * @param object the id of the object the path works on, null for a collection
+	 * @param references the ids the body refers to, in order of appearance
+	 * @param owners the known owners of these ids
+	 * @param create whether the call creates objects
+	 * @param hosting the backends that host the body's model, empty when it names none
+	 * the pool knows: a create without references goes to the first of them in the
+	 * caller's order (to any stateful backend when none of them is one)
+	 * @return the decision
+	 */
+	AffinityDecision decide(CallerIdentity caller, @Nullable String object, Set<String> references,
+			Map<String, ObjectOwner> owners, boolean create, Set<String> hosting) {
 		return (object != null) ? onObject(caller, object, references, owners)
-				: onCollection(caller, references, owners, create);
+				: onCollection(caller, references, owners, create, hosting);
 	}
 
 	// A call on an object is pinned to its backend; what it refers to must live there.
@@ -86,7 +103,7 @@ final class AffinityRules {
 	// A create or a list: on the backend of the known objects it refers to, else on the
 	// caller's home backend.
 	private AffinityDecision onCollection(CallerIdentity caller, Set<String> references,
-			Map<String, ObjectOwner> owners, boolean create) {
+			Map<String, ObjectOwner> owners, boolean create, Set<String> hosting) {
 		String first = null;
 		String firstBackend = null;
 		for (String reference : references) {
@@ -111,6 +128,10 @@ final class AffinityRules {
 		// A list is served by the home backend; a create may move on when the home one
 		// throttles, since nothing was created.
 		List<Backend> order = this.homes.of(caller.id());
+		if (create && !hosting.isEmpty()) {
+			List<Backend> hosts = order.stream().filter((backend) -> hosting.contains(backend.name())).toList();
+			order = hosts.isEmpty() ? order : hosts;
+		}
 		Placement placement = create ? new Placement(order, false) : new Placement(order.subList(0, 1), true);
 		return new Route(placement, create);
 	}

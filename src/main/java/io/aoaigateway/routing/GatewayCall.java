@@ -169,14 +169,20 @@ public final class GatewayCall {
 
 	/**
 	 * The body the current attempt sends: amended, and naming the deployment by the
-	 * chosen backend's name when the body names it.
+	 * chosen backend's name when the body names it (a stateful call's model too, when the
+	 * backend hosts it under another name).
 	 * @return the bytes
 	 */
 	byte[] attemptBody() {
 		RouteTarget routed = this.target;
 		BackendDeployment current = this.attempts.current();
-		boolean byBody = routed != null && routed.source() == RouteTarget.DeploymentSource.BODY;
-		return outgoingBody((byBody && current != null) ? current.azureName() : null);
+		if (routed == null || current == null) {
+			return outgoingBody(null);
+		}
+		if (routed.source() == RouteTarget.DeploymentSource.BODY) {
+			return outgoingBody(current.azureName());
+		}
+		return outgoingBody(routed.bodyModel().get(current.backend().name()));
 	}
 
 	private byte[] outgoingBody(@Nullable String model) {

@@ -1,5 +1,6 @@
 package io.aoaigateway.routing;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.aoaigateway.routing.RouteTarget.DeploymentSource;
@@ -46,7 +47,7 @@ final class RouteTargetFilter implements GatewayFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		GatewayCall call = exchange.getRequiredAttribute(GatewayCall.ATTRIBUTE);
 		return switch (this.source) {
-			case NONE -> route(exchange, chain, call, null, this.pool.stateful());
+			case NONE -> route(exchange, chain, call, null, this.pool.stateful(), bodyModel(call));
 			case PATH -> routeToDeployment(exchange, chain, call, deploymentFromPath(exchange));
 			case BODY -> {
 				if (!call.hasBody()) {
@@ -74,16 +75,30 @@ final class RouteTargetFilter implements GatewayFilter, Ordered {
 	private Mono<Void> routeToDeployment(ServerWebExchange exchange, GatewayFilterChain chain, GatewayCall call,
 			String deployment) {
 		return this.pool.candidates(deployment)
-			.map((candidates) -> route(exchange, chain, call, deployment, candidates))
+			.map((candidates) -> route(exchange, chain, call, deployment, candidates, Map.of()))
 			.orElseGet(() -> GatewayErrors.write(exchange, AzureError.deploymentNotFound(deployment)));
 	}
 
+	// A stateful call's body model, as each backend that hosts it names it: a Responses
+	// create (or an assistant's) may land on any stateful backend.
+	private Map<String, String> bodyModel(GatewayCall call) {
+		String model = call.hasBody() ? call.facts().model() : null;
+		if (model == null) {
+			return Map.of();
+		}
+		Map<String, String> names = new LinkedHashMap<>();
+		this.pool.candidates(model)
+			.ifPresent((hosts) -> hosts.backends()
+				.forEach((host) -> names.putIfAbsent(host.backend().name(), host.azureName())));
+		return names;
+	}
+
 	private Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, GatewayCall call,
-			@Nullable String deployment, Candidates candidates) {
+			@Nullable String deployment, Candidates candidates, Map<String, String> bodyModel) {
 		ServerHttpRequest request = exchange.getRequest();
 		ApiOperation operation = ApiOperation.of(this.family, request.getMethod(),
 				request.getPath().pathWithinApplication().value());
-		call.route(new RouteTarget(this.family, operation, deployment, this.source, candidates));
+		call.route(new RouteTarget(this.family, operation, deployment, this.source, candidates, bodyModel));
 		return chain.filter(exchange);
 	}
 

@@ -285,6 +285,44 @@ class AffinityIntegrationTests {
 	}
 
 	@Test
+	void responseCreateWhenItsModelIsHostedElsewhereOrUnderAnotherNameThenTheBackendGetsItsOwnName() {
+		// A caller whose home is sim-a, which names gpt-4o as callers do; sim-b hosts it
+		// as gpt-4o-eu, and is the only one to host gpt-4o-mini (as mini-eu).
+		String user = homedOn(SIM_A);
+		SIM_A.clearReceived();
+		SIM_B.clearReceived();
+
+		ResponseEntity<String> mini = post(user, "/openai/v1/responses", """
+				{"model":"gpt-4o-mini","input":"Hi"}""");
+		SIM_A.enqueue(ScriptedAnswer.throttled(Duration.ofSeconds(1)));
+		ResponseEntity<String> movedOn = post(user, "/openai/v1/responses", """
+				{"model":"gpt-4o","input":"Hi"}""");
+		ResponseEntity<String> next = post(user, "/openai/v1/responses", """
+				{"model":"gpt-4o","input":"And?","previous_response_id":"%s"}""".formatted(id(movedOn)));
+
+		ok(mini);
+		ok(next);
+		assertThat(SIM_B.received()).extracting((request) -> JSON.readTree(request.body()).path("model").stringValue())
+			.containsExactly("mini-eu", "gpt-4o-eu", "gpt-4o-eu");
+		// The throttled attempt only.
+		assertThat(SIM_A.received()).hasSize(1);
+		eventually(() -> get(user, "/openai/v1/vector_stores").getStatusCode().value(), (status) -> status == 200,
+				Duration.ofSeconds(10));
+	}
+
+	// A caller whose home backend is the given one.
+	private String homedOn(AzureOpenAiSimulator backend) {
+		for (int index = 0; index < 64; index++) {
+			String user = "homed-" + index;
+			String probe = id(post(user, "/openai/v1/vector_stores", "{\"name\":\"probe\"}"));
+			if (holder("/openai/vector_stores/" + probe) == backend) {
+				return user;
+			}
+		}
+		throw new AssertionError("no caller found whose home is " + backend.name());
+	}
+
+	@Test
 	void anotherCallersConversationWhenNamedInAResponseThen404() {
 		String conversation = id(post("keeper", "/openai/v1/conversations", "{}"));
 		SIM_A.clearReceived();

@@ -124,6 +124,20 @@ class AffinityRulesTests {
 	}
 
 	@Test
+	void decideWhenCreateNamesAModelSomeBackendsHostThenOnlyThoseInTheCallersOrder() {
+		List<Backend> order = HOMES.of("alice");
+		Set<String> lastTwo = Set.of(order.get(1).name(), order.get(2).name(), "not-stateful");
+
+		AffinityDecision decision = this.rules.decide(ALICE, null, Set.of(), Map.of(), true, lastTwo);
+		AffinityDecision nowhere = this.rules.decide(ALICE, null, Set.of(), Map.of(), true, Set.of("not-stateful"));
+		AffinityDecision list = this.rules.decide(ALICE, null, Set.of(), Map.of(), false, lastTwo);
+
+		assertThat(decision).isEqualTo(new Route(new Placement(order.subList(1, 3), false), true));
+		assertThat(nowhere).isEqualTo(new Route(new Placement(order, false), true));
+		assertThat(list).isEqualTo(new Route(new Placement(order.subList(0, 1), true), false));
+	}
+
+	@Test
 	void decideWhenListThenTheHomeBackendOnlyPinnedLearningNothing() {
 		AffinityDecision decision = this.rules.decide(ALICE, null, Set.of(), Map.of(), false);
 
