@@ -29,9 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
  * @param choices the larger of {@code n} and {@code best_of}, at least 1
  * @param references ids of the objects the body refers to ({@code thread_id},
  * {@code file_ids}, {@code previous_response_id}, {@code conversation} as a string or
- * {@code {"id": …}}…, at any depth; and the {@code id} of each item of a top-level
- * {@code input} array: reasoning items, {@code item_reference}s, earlier output), in
- * order of appearance, at most {@value #MAX_REFERENCES}
+ * {@code {"id": …}}…, at any depth; and the {@code id} and {@code call_id} of each item
+ * of a top-level {@code input} array: reasoning items, {@code item_reference}s, earlier
+ * output, function call outputs), in order of appearance, at most
+ * {@value #MAX_REFERENCES}
  */
 public record RequestFacts(@Nullable String problem, @Nullable String model, int modelStart, int modelEnd,
 		boolean stream, boolean streamOptions, boolean includeUsage, boolean user, @Nullable Long maxOutputTokens,
@@ -162,7 +163,8 @@ public record RequestFacts(@Nullable String problem, @Nullable String model, int
 
 		// A Responses API input list: an item's id points back to the resource that
 		// produced it (encrypted reasoning only that resource can read, an
-		// item_reference, earlier output of a store:false chain).
+		// item_reference, earlier output of a store:false chain), and so does the
+		// call_id of a function call's output.
 		private void inputItems(JsonParser parser) {
 			JsonToken element;
 			while ((element = parser.nextToken()) != JsonToken.END_ARRAY && element != null) {
@@ -173,7 +175,7 @@ public record RequestFacts(@Nullable String problem, @Nullable String model, int
 				while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
 					String name = parser.currentName();
 					JsonToken value = parser.nextToken();
-					if ("id".equals(name) && value == JsonToken.VALUE_STRING) {
+					if (("id".equals(name) || "call_id".equals(name)) && value == JsonToken.VALUE_STRING) {
 						id(parser.getString());
 					}
 					else {

@@ -38,6 +38,10 @@ final class EventData {
 
 	private static final String[] ITEM_ID = { "item", "id" };
 
+	private static final String[] ITEM_CALL_ID = { "item", "call_id" };
+
+	private static final @Nullable String[] OUTPUT_CALL_ID = { "response", "output", null, "call_id" };
+
 	private static final @Nullable String[] OUTPUT_ID = { "response", "output", null, "id" };
 
 	/** Most output ids kept from one event. */
@@ -89,7 +93,12 @@ final class EventData {
 	/** {@code item.id}, as in {@code response.output_item.added} and {@code .done}. */
 	@Nullable String itemId;
 
-	/** Ids of {@code response.output[]}, as in {@code response.completed}. */
+	/** {@code item.call_id} of a function or tool call item. */
+	@Nullable String itemCallId;
+
+	/**
+	 * Ids (and call ids) of {@code response.output[]}, as in {@code response.completed}.
+	 */
 	final List<String> outputIds = new ArrayList<>();
 
 	/** {@code response.usage}, as in Responses API events; {@code null} when unusable. */
@@ -165,6 +174,7 @@ final class EventData {
 		this.responseStatus = null;
 		this.responseBackground = false;
 		this.itemId = null;
+		this.itemCallId = null;
 		this.outputIds.clear();
 		this.choicesCharacters = 0;
 		this.deltaCharacters = 0;
@@ -289,7 +299,10 @@ final class EventData {
 		else if (at(ITEM_ID)) {
 			this.itemId = parser.getString();
 		}
-		else if (at(OUTPUT_ID) && this.outputIds.size() < MAX_OUTPUT_IDS) {
+		else if (at(ITEM_CALL_ID)) {
+			this.itemCallId = parser.getString();
+		}
+		else if ((at(OUTPUT_ID) || at(OUTPUT_CALL_ID)) && this.outputIds.size() < MAX_OUTPUT_IDS) {
 			this.outputIds.add(parser.getString());
 		}
 		else {

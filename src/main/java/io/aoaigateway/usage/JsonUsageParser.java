@@ -180,7 +180,8 @@ public final class JsonUsageParser {
 
 	/**
 	 * Ids of the top-level {@code output} array's items, e.g. {@code msg_…} and
-	 * {@code rs_…} of a Responses API answer.
+	 * {@code rs_…} of a Responses API answer, and the {@code call_id} of its function and
+	 * tool calls (which a later {@code function_call_output} names).
 	 * @return the ids in order, at most {@value #MAX_ITEM_IDS}
 	 */
 	public List<String> itemIds() {
@@ -286,7 +287,8 @@ public final class JsonUsageParser {
 				if (this.depth == 1) {
 					topLevelString();
 				}
-				else if (this.depth == 3 && this.inOutput && "id".equals(this.itemProperty)) {
+				else if (this.depth == 3 && this.inOutput
+						&& ("id".equals(this.itemProperty) || "call_id".equals(this.itemProperty))) {
 					itemId();
 				}
 				else if (this.depth == 2 && this.inFile && "id".equals(this.fileProperty)

@@ -168,7 +168,8 @@ public final class SseUsageParser {
 
 	/**
 	 * Ids of the output items the stream names ({@code response.output_item.added} and
-	 * {@code .done}, and the terminal response's {@code output}).
+	 * {@code .done}, and the terminal response's {@code output}), with the
+	 * {@code call_id} of function and tool calls.
 	 * @return the ids, in order, at most {@value JsonUsageParser#MAX_ITEM_IDS}
 	 */
 	public List<String> itemIds() {
@@ -272,8 +273,13 @@ public final class SseUsageParser {
 		else if (name.equals("response.created") && event.responseId != null) {
 			createdId(event.responseId);
 		}
-		if (RESPONSE_ITEM_EVENTS.contains(name) && event.itemId != null) {
-			itemId(event.itemId);
+		if (RESPONSE_ITEM_EVENTS.contains(name)) {
+			if (event.itemId != null) {
+				itemId(event.itemId);
+			}
+			if (event.itemCallId != null) {
+				itemId(event.itemCallId);
+			}
 		}
 		else if (TERMINAL_RESPONSE_EVENTS.contains(name)) {
 			event.outputIds.forEach(this::itemId);

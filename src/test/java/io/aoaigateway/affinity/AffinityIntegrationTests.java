@@ -310,6 +310,31 @@ class AffinityIntegrationTests {
 				Duration.ofSeconds(10));
 	}
 
+	@Test
+	void functionCallOutputWhenTheCallWasMadeAwayFromHomeThenItFollowsTheCallId() {
+		String user = homedOn(SIM_A);
+		SIM_A.enqueue(ScriptedAnswer.throttled(Duration.ofSeconds(1)));
+		ResponseEntity<String> called = post(user, "/openai/v1/responses", """
+				{"model":"gpt-4o","input":"Weather?","store":false,"tool_choice":"required",
+				"tools":[{"type":"function","name":"weather","parameters":{"type":"object"}}]}""");
+		ok(called);
+		String callId = JSON.readTree(called.getBody()).at("/output/0/call_id").stringValue();
+		// sim-a is usable again: only the call id keeps the answer away from it.
+		eventually(() -> get(user, "/openai/v1/vector_stores").getStatusCode().value(), (status) -> status == 200,
+				Duration.ofSeconds(10));
+		SIM_A.clearReceived();
+		SIM_B.clearReceived();
+
+		// No previous_response_id, no function_call item: only the call id.
+		ResponseEntity<String> answered = post(user, "/openai/v1/responses", """
+				{"model":"gpt-4o","store":false,
+				"input":[{"type":"function_call_output","call_id":"%s","output":"sunny"}]}""".formatted(callId));
+
+		ok(answered);
+		assertThat(SIM_A.received()).isEmpty();
+		assertThat(SIM_B.received()).hasSize(1);
+	}
+
 	// A caller whose home backend is the given one.
 	private String homedOn(AzureOpenAiSimulator backend) {
 		for (int index = 0; index < 64; index++) {

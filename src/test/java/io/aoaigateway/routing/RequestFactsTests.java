@@ -78,7 +78,7 @@ class RequestFactsTests {
 	}
 
 	@Test
-	void readWhenInputItemsHaveIdsThenEachIsAReferenceAndOtherIdsAreNot() {
+	void readWhenInputItemsHaveIdsOrCallIdsThenEachIsAReferenceAndOtherIdsAreNot() {
 		RequestFacts facts = read("""
 				{"model":"o4","store":false,"include":["reasoning.encrypted_content"],
 				"tools":[{"type":"function","id":"not-a-reference","name":"f"}],
@@ -89,7 +89,7 @@ class RequestFactsTests {
 				{"type":"function_call_output","call_id":"call_3","output":"42"}, "text", 7, {"id":9}],
 				"metadata":{"id":"nor-this-one"}}""");
 
-		assertThat(facts.references()).containsExactly("file-1", "rs_1", "msg_2", "fc_3");
+		assertThat(facts.references()).containsExactly("file-1", "rs_1", "msg_2", "fc_3", "call_3");
 		assertThat(read("{\"input\":\"Hi\",\"id\":\"x\"}").references()).isEmpty();
 	}
 

@@ -2,6 +2,7 @@ package io.aoaigateway.simulator;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,6 +28,12 @@ final class ResponseRecords {
 	/** The events of each response created with background and stream, by response id. */
 	final Map<String, List<String>> events = new ConcurrentHashMap<>();
 
+	/**
+	 * The {@code call_id} of every function call this resource made, stored or not: a
+	 * {@code function_call_output} answers one of them.
+	 */
+	final Set<String> calls = ConcurrentHashMap.newKeySet();
+
 	void forget(String response) {
 		this.inputs.remove(response);
 		this.pending.remove(response);
@@ -38,6 +45,7 @@ final class ResponseRecords {
 		this.inputs.clear();
 		this.pending.clear();
 		this.events.clear();
+		this.calls.clear();
 	}
 
 }

@@ -1,8 +1,10 @@
 package io.aoaigateway.simulator;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -109,7 +111,8 @@ final class ResponsesApi {
 		if (!vectorStores.isEmpty()) {
 			output.add(fileSearchCall(inputText));
 		}
-		output.add(message(this.context.words(textTokens), vectorStores));
+		String function = requiredFunction(body);
+		output.add((function != null) ? functionCall(function) : message(this.context.words(textTokens), vectorStores));
 		if (textTokens < wanted) {
 			response.put("status", "incomplete");
 			response.putObject("incomplete_details").put("reason", "max_output_tokens");
@@ -205,6 +208,36 @@ final class ResponsesApi {
 	}
 
 	// The answer cites every file of the searched vector stores.
+	// The function a call must call: tool_choice "required" (the first function tool)
+	// or {"type":"function","name":…}; null when the model answers in text.
+	private static @Nullable String requiredFunction(JsonNode body) {
+		JsonNode choice = body.path("tool_choice");
+		if (choice.isObject() && "function".equals(Nodes.text(choice, "type"))) {
+			return Nodes.text(choice, "name");
+		}
+		if (!"required".equals(choice.stringValue(""))) {
+			return null;
+		}
+		for (JsonNode tool : body.path("tools")) {
+			if ("function".equals(Nodes.text(tool, "type")) && Nodes.text(tool, "name") != null) {
+				return Nodes.text(tool, "name");
+			}
+		}
+		return null;
+	}
+
+	private ObjectNode functionCall(String name) {
+		String callId = Ids.hex("call_", 24);
+		this.records.calls.add(callId);
+		return Nodes.object()
+			.put("id", Ids.hex("fc_", 48))
+			.put("type", "function_call")
+			.put("status", "completed")
+			.put("call_id", callId)
+			.put("name", name)
+			.put("arguments", "{}");
+	}
+
 	private ObjectNode message(String text, List<String> vectorStores) {
 		ObjectNode message = Nodes.object()
 			.put("id", Ids.hex("msg_", 48))
@@ -378,6 +411,12 @@ final class ResponsesApi {
 			items.add(item);
 			return items;
 		}
+		Set<String> callsInInput = new HashSet<>();
+		for (JsonNode element : input) {
+			if ("function_call".equals(Nodes.text(element, "type")) && Nodes.text(element, "call_id") != null) {
+				callsInInput.add(Nodes.text(element, "call_id"));
+			}
+		}
 		for (JsonNode element : input) {
 			if (!element.isObject()) {
 				continue;
@@ -395,6 +434,14 @@ final class ResponsesApi {
 			}
 			if (type.equals("reasoning")) {
 				checkReasoning(id, Nodes.text(item, "encrypted_content"));
+			}
+			String callId = Nodes.text(item, "call_id");
+			if (type.equals("function_call_output") && !this.records.calls.contains(callId)
+					&& !callsInInput.contains(callId)) {
+				// The call it answers was made elsewhere, and is not in this input
+				// either.
+				throw new Rejection(invalidRequest(400, "invalid_request_error",
+						"No tool call found for function call output with call_id " + callId + ".", "input"));
 			}
 			if (id == null) {
 				item.put("type", type).put("id", Ids.hex(idPrefix(type), 48));

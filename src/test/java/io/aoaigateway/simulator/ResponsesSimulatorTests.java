@@ -174,18 +174,41 @@ class ResponsesSimulatorTests {
 	}
 
 	@Test
-	void inputWhenFunctionCallOutputAndMessageWithIdThenAccepted() throws Exception {
-		HttpResponse<String> response = client.post(V1,
-				"{\"model\":\"gpt-4o\",\"input\":["
-						+ "{\"type\":\"message\",\"id\":\"msg_mine\",\"role\":\"user\",\"content\":\"Weather?\"},"
-						+ "{\"type\":\"function_call_output\",\"call_id\":\"call_1\",\"output\":\"sunny\"}]}");
+	void inputWhenFunctionCallOutputWithItsCallAndMessageWithIdThenAccepted() throws Exception {
+		HttpResponse<String> response = client.post(V1, "{\"model\":\"gpt-4o\",\"input\":["
+				+ "{\"type\":\"message\",\"id\":\"msg_mine\",\"role\":\"user\",\"content\":\"Weather?\"},"
+				+ "{\"type\":\"function_call\",\"call_id\":\"call_1\",\"name\":\"weather\",\"arguments\":\"{}\"},"
+				+ "{\"type\":\"function_call_output\",\"call_id\":\"call_1\",\"output\":\"sunny\"}]}");
 
 		assertThat(response.statusCode()).isEqualTo(200);
 		JsonNode inputs = client.getJson(V1 + "/" + id(json(response)) + "/input_items?order=asc");
 		assertThat(ids(inputs).get(0)).isEqualTo("msg_mine");
-		assertThat(inputs.at("/data/1/type").stringValue()).isEqualTo("function_call_output");
-		assertThat(inputs.at("/data/1/call_id").stringValue()).isEqualTo("call_1");
-		assertThat(ids(inputs).get(1)).isNotBlank();
+		assertThat(inputs.at("/data/2/type").stringValue()).isEqualTo("function_call_output");
+		assertThat(inputs.at("/data/2/call_id").stringValue()).isEqualTo("call_1");
+		assertThat(ids(inputs).get(2)).isNotBlank();
+	}
+
+	@Test
+	void functionCallOutputWhenTheCallWasMadeHereThenAcceptedAndElsewhereRefused() throws Exception {
+		JsonNode called = client.postJson(V1, """
+				{"model":"gpt-4o","input":"Weather?","store":false,"tool_choice":"required",
+				"tools":[{"type":"function","name":"weather","parameters":{"type":"object"}}]}""");
+		String callId = called.at("/output/0/call_id").stringValue();
+		String answer = """
+				{"model":"gpt-4o","store":false,"input":[{"type":"function_call_output","call_id":"%s","output":"sunny"}]}"""
+			.formatted(callId);
+
+		HttpResponse<String> here = client.post(V1, answer);
+		HttpResponse<String> elsewhere = otherClient.post(V1, answer);
+
+		assertThat(called.at("/output/0/type").stringValue()).isEqualTo("function_call");
+		assertThat(called.at("/output/0/name").stringValue()).isEqualTo("weather");
+		assertThat(called.at("/output/0/id").stringValue()).startsWith("fc_");
+		assertThat(callId).startsWith("call_");
+		assertThat(here.statusCode()).isEqualTo(200);
+		assertThat(elsewhere.statusCode()).isEqualTo(400);
+		assertThat(json(elsewhere).at("/error/message").stringValue())
+			.isEqualTo("No tool call found for function call output with call_id " + callId + ".");
 	}
 
 	@ParameterizedTest

@@ -315,7 +315,7 @@ class JsonUsageParserTests {
 	}
 
 	@Test
-	void itemIdsWhenResponseThenEveryOutputItemsIdAtAnySplit() {
+	void itemIdsWhenResponseThenEveryOutputItemsIdAndCallIdAtAnySplit() {
 		byte[] body = utf8("""
 				{"id":"resp_1","object":"response","status":"completed","background":false,
 				"output":[{"type":"reasoning","id":"rs_1","summary":[{"type":"t","id":"not-this"}],
@@ -330,7 +330,7 @@ class JsonUsageParserTests {
 			return parser.itemIds();
 		});
 
-		assertThat(ids).containsExactly("rs_1", "msg_2", "fc_3");
+		assertThat(ids).containsExactly("rs_1", "msg_2", "call_3", "fc_3");
 	}
 
 	@Test

@@ -345,6 +345,9 @@ class SseUsageParserTests {
 						event: response.output_item.done
 						data: {"type":"response.output_item.done","output_index":0,"item":{"id":"rs_1","type":"reasoning","summary":[{"id":"x"}]}}
 
+						event: response.output_item.done
+						data: {"type":"response.output_item.done","output_index":1,"item":{"id":"fc_3","type":"function_call","call_id":"call_3"}}
+
 						event: response.output_text.delta
 						data: {"type":"response.output_text.delta","item_id":"msg_2","delta":"Hi"}
 
@@ -355,7 +358,7 @@ class SseUsageParserTests {
 
 		SseUsageParser parser = parsed(stream);
 
-		assertThat(parser.itemIds()).containsExactly("rs_1", "msg_2");
+		assertThat(parser.itemIds()).containsExactly("rs_1", "fc_3", "call_3", "msg_2");
 		assertThat(parser.createdIds()).containsExactly("resp_1");
 		assertThat(parser.background()).isFalse();
 		assertThat(parser.backgroundEnd()).isNull();
