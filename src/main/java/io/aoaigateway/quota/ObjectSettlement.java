@@ -100,13 +100,14 @@ final class ObjectSettlement {
 	 * @param requestPath the path of the call that showed it
 	 * @param query the call's raw query, for its {@code api-version}
 	 * @param caller whom to charge
+	 * @param admitted when the call that showed it was admitted: the first read is
+	 * {@code first-read} after that, however long the answer took
 	 */
-	void track(RunningObject object, String backend, String requestPath, @Nullable String query,
-			CallerIdentity caller) {
-		Instant now = this.clock.instant();
+	void track(RunningObject object, String backend, String requestPath, @Nullable String query, CallerIdentity caller,
+			Instant admitted) {
 		TrackedObject tracked = TrackedObject.of(object.id(), backend, path(object, requestPath, query), caller,
-				now.toEpochMilli());
-		Instant due = now.plus(this.settings.firstRead());
+				admitted.toEpochMilli());
+		Instant due = admitted.plus(this.settings.firstRead());
 		Duration keep = this.settings.giveUpAfter();
 		this.monitor.observe("settlement.track", this.shared.track(tracked, due, keep))
 			.onErrorResume((ex) -> this.local.track(tracked, due, keep))
@@ -128,13 +129,14 @@ final class ObjectSettlement {
 					this.local.claim(now, this.settings.lease(), CLAIM_SIZE)
 						.flatMapMany(Flux::fromIterable)
 						.map((object) -> Map.entry(this.local, object)))
-			.flatMap((entry) -> settle(entry.getKey(), entry.getValue()), 4)
+			.flatMap((entry) -> settle(entry.getKey(), entry.getValue(), now), 4)
 			.count();
 	}
 
-	private Mono<Void> settle(TrackedObjects store, TrackedObject object) {
+	// The next read is due a back-off after this round began, however long this read
+	// took.
+	private Mono<Void> settle(TrackedObjects store, TrackedObject object, Instant now) {
 		return read(object).flatMap((read) -> {
-			Instant now = this.clock.instant();
 			Step step = next(read, object, now, this.settings);
 			this.meters.quotaSettlement(step.outcome());
 			if (step instanceof Step.Charge charge) {

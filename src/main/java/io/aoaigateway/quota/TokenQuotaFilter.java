@@ -90,12 +90,12 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		}
 		MeteredCall metered = call.metered();
 		// Counted (and charged) once when they end, with or without quotas.
-		metered.onFinish((usage) -> track(exchange, call, caller, usage));
+		Instant now = this.clock.instant();
+		metered.onFinish((usage) -> track(exchange, call, caller, usage, now));
 		if (!this.charging.enforcing()) {
 			return chain.filter(exchange);
 		}
 		metered.onFinish((usage) -> chargeRuns(caller, usage));
-		Instant now = this.clock.instant();
 		byte[] body = call.body();
 		Reservation reservation = this.charging.reservation(caller, target, call.facts(),
 				(body != null) ? body.length : 0, now);
@@ -130,7 +130,8 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 	// Runs and background responses are settled once when they end, whoever fetches
 	// them then: the answers that create (or move) them hand them to the settlement; a
 	// poll finds them tracked already.
-	private void track(ServerWebExchange exchange, GatewayCall call, CallerIdentity caller, CallUsage usage) {
+	private void track(ServerWebExchange exchange, GatewayCall call, CallerIdentity caller, CallUsage usage,
+			Instant admitted) {
 		BackendDeployment answered = call.attempts().current();
 		if (usage.runningObjects().isEmpty() || !usage.succeeded() || answered == null
 				|| !HttpMethod.POST.equals(exchange.getRequest().getMethod())) {
@@ -138,7 +139,7 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		}
 		for (RunningObject object : usage.runningObjects()) {
 			this.settlement.track(object, answered.backend().name(), exchange.getRequest().getPath().value(),
-					exchange.getRequest().getURI().getRawQuery(), caller);
+					exchange.getRequest().getURI().getRawQuery(), caller, admitted);
 		}
 	}
 

@@ -1,5 +1,7 @@
 package io.aoaigateway.quota;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,6 +135,42 @@ class BackgroundChargeIntegrationTests {
 			assertThat(ended.path("status").stringValue()).isEqualTo("completed");
 			assertThat(charged).isEqualTo(ended.path("usage").path("total_tokens").asLong());
 		}
+	}
+
+	@Test
+	void backgroundResponseWhenRedisIsDownThenTrackedInMemoryAndStillReadAndCharged() throws IOException {
+		int closed;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			closed = socket.getLocalPort();
+		}
+		Map<String, Object> properties = properties("redis", "aoai-test:", "20ms");
+		properties.put("spring.data.redis.url", "redis://127.0.0.1:" + closed);
+		properties.put("aoai.state.timeout", "200ms");
+		try (GatewayInstance gateway = GatewayInstance.start(properties, StillClock.class)) {
+			String token = ISSUER.mint("no-redis-" + UUID.randomUUID());
+			// Fail-open: admitted against the replica's own view of the quota.
+			String id = create(gateway, token).path("id").stringValue();
+
+			CLOCK.advance(Duration.ofSeconds(2));
+			Eventually.eventually(() -> reads(id), (reads) -> reads == 1, Duration.ofSeconds(10));
+			CLOCK.advance(Duration.ofSeconds(4));
+			Eventually.eventually(() -> settlements(gateway, "charged"), (charged) -> charged == 1,
+					Duration.ofSeconds(10));
+
+			assertThat(reads(id)).isEqualTo(2);
+			CLOCK.advance(Duration.ofMinutes(5));
+			assertThat(settlements(gateway, "charged")).isEqualTo(1);
+		}
+	}
+
+	private static double settlements(GatewayInstance gateway, String outcome) {
+		for (String line : gateway.scrape().split("\n")) {
+			if (line.startsWith("aoai_gateway_quota_settlements_total{")
+					&& line.contains("outcome=\"" + outcome + "\"")) {
+				return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+			}
+		}
+		throw new AssertionError("no aoai_gateway_quota_settlements_total{outcome=\"" + outcome + "\"}");
 	}
 
 	private static String post(GatewayInstance gateway, String token, String path, String body) {
