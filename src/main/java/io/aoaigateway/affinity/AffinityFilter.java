@@ -152,17 +152,19 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 			.onErrorReturn(Map.of());
 	}
 
-	// A JSON answer is held until its objects and output items are recorded, so that no
-	// follow-up call can overtake the record; a stream's are recorded when it ends (a
-	// call overtaking that record finds a path object by discovery; an item it refers to
-	// is not found, and the call goes where its other references lead).
+	// A JSON answer (up to 1 MiB) is held until its objects and output items are
+	// recorded, so that no follow-up call can overtake the record; a stream's (or a
+	// larger answer's) are recorded when it ends (a call overtaking that record finds a
+	// path object by discovery; an item it refers to is not found, and the call goes
+	// where its other references lead).
 	private void learnFromAnswer(GatewayCall call, CallerIdentity caller, String path, boolean objects) {
 		MeteredCall metered = call.metered();
 		Duration ttl = path.contains("/images/") ? IMAGE_OPERATION_TTL : this.ttl;
 		metered.beforeAnswer(
 				(ids) -> rememberCreated(call, caller, objects ? both(ids.objects(), ids.items()) : ids.items(), ttl));
 		metered.onFinish((usage) -> {
-			if (usage.streamed() && usage.succeeded()) {
+			// A stream, or a JSON answer too large to hold.
+			if (usage.succeeded() && !metered.held()) {
 				List<String> ids = objects ? both(usage.objectIds(), usage.itemIds()) : usage.itemIds();
 				rememberCreated(call, caller, ids, ttl).subscribe();
 			}

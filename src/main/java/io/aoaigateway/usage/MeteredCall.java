@@ -31,7 +31,12 @@ public final class MeteredCall {
 
 	private volatile boolean removeInjectedUsage;
 
+	/** Largest JSON answer held whole for {@link #beforeAnswer} work. */
+	static final long MAX_HELD_BYTES = 1024 * 1024;
+
 	private volatile @Nullable Function<AnswerIds, Mono<Void>> beforeAnswer;
+
+	private volatile boolean held;
 
 	private final List<Runnable> streamStartListeners = new CopyOnWriteArrayList<>();
 
@@ -125,6 +130,30 @@ public final class MeteredCall {
 
 	@Nullable Function<AnswerIds, Mono<Void>> heldBy() {
 		return (this.json != null) ? this.beforeAnswer : null;
+	}
+
+	/**
+	 * Whether an answer may be held whole before the client gets it: one that says it is
+	 * larger than {@link #MAX_HELD_BYTES} (large generated images, say) passes as it
+	 * comes, and its ids are handed over when it has ended ({@link #held()} is then
+	 * false). One of unknown length is held.
+	 * @param contentLength the answer's {@code Content-Length}, -1 when unknown
+	 * @return whether to hold it
+	 */
+	boolean mayHold(long contentLength) {
+		boolean hold = contentLength <= MAX_HELD_BYTES;
+		this.held = hold;
+		return hold;
+	}
+
+	/**
+	 * Whether the answer was held until the {@link #beforeAnswer} work was done; when it
+	 * was not (a stream, or a JSON answer too large to hold), that work is the listeners'
+	 * to do when the call ends.
+	 * @return {@code true} when it was held
+	 */
+	public boolean held() {
+		return this.held;
 	}
 
 	AnswerIds jsonIds() {

@@ -36,7 +36,7 @@ final class UsageCapturingResponse extends ServerHttpResponseDecorator {
 	public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
 		start();
 		Function<AnswerIds, Mono<Void>> hook = this.call.heldBy();
-		if (hook != null) {
+		if (hook != null && this.call.mayHold(getHeaders().getContentLength())) {
 			return held(Flux.from(body), hook);
 		}
 		return super.writeWith(this.call.rewrites() ? rewrite(Flux.from(body)) : tap(Flux.from(body)));

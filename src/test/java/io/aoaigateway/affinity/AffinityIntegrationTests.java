@@ -2,6 +2,7 @@ package io.aoaigateway.affinity;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -51,6 +53,9 @@ class AffinityIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	AffinityStore store;
 
 	@DynamicPropertySource
 	static void twoStatefulBackends(DynamicPropertyRegistry registry) {
@@ -345,6 +350,34 @@ class AffinityIntegrationTests {
 			}
 		}
 		throw new AssertionError("no caller found whose home is " + backend.name());
+	}
+
+	@Test
+	void createWhenItsAnswerIsTooLargeToHoldThenItPassesAsItComesAndItsOwnerIsStillRecorded() {
+		// The response echoes its instructions: an answer of about 1.5 MB, with its
+		// length.
+		String instructions = "x".repeat(1_500_000);
+		ResponseEntity<String> created = TestClients.create("http://localhost:" + this.port)
+			.mutate()
+			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
+			.build()
+			.post()
+			.uri("/openai/v1/responses")
+			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint("large")))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("""
+					{"model":"gpt-5-pool","input":"Hi","instructions":"%s"}""".formatted(instructions))
+			.exchangeToMono((response) -> response.toEntity(String.class))
+			.block(Duration.ofSeconds(30));
+
+		String id = id(created);
+		assertThat(created.getBody().length()).isGreaterThan(1_500_000);
+		assertThat(created.getHeaders().getContentLength()).isEqualTo(created.getBody().length());
+		// Recorded when the answer ended, not before it was handed over.
+		Map<String, ObjectOwner> owners = eventually(
+				() -> this.store.owners(Set.of(id), Instant.now()).block(Duration.ofSeconds(5)),
+				(known) -> known.containsKey(id), Duration.ofSeconds(10));
+		assertThat(owners.get(id).backend()).isEqualTo(holder("/openai/v1/responses/" + id).name());
 	}
 
 	@Test

@@ -110,4 +110,18 @@ class UsageCapturingResponseTests {
 
 	}
 
+	@Test
+	void mayHoldWhenAnswerLargerThanTheCapThenNotHeldElseHeld() {
+		MeteredCall large = new MeteredCall();
+		MeteredCall unknown = new MeteredCall();
+		MeteredCall small = new MeteredCall();
+
+		assertThat(large.mayHold(MeteredCall.MAX_HELD_BYTES + 1)).isFalse();
+		assertThat(unknown.mayHold(-1)).isTrue();
+		assertThat(small.mayHold(MeteredCall.MAX_HELD_BYTES)).isTrue();
+		assertThat(large.held()).isFalse();
+		assertThat(unknown.held()).isTrue();
+		assertThat(new MeteredCall().held()).isFalse();
+	}
+
 }
