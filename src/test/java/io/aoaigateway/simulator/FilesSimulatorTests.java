@@ -141,14 +141,12 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadWhenCancelledThenTakesNoPartsAndCannotComplete() throws Exception {
-		String uploadId = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		String uploadId = pendingUpload(1);
 		String part = id(json(addPart(eastClient, "/openai/v1/uploads/" + uploadId + "/parts", "x")));
 
 		HttpResponse<String> cancelled = eastClient.post("/openai/v1/uploads/" + uploadId + "/cancel", "");
 		HttpResponse<String> partAfter = addPart(eastClient, "/openai/v1/uploads/" + uploadId + "/parts", "y");
-		HttpResponse<String> completeAfter = eastClient.post("/openai/v1/uploads/" + uploadId + "/complete",
-				"{\"part_ids\":[\"" + part + "\"]}");
+		HttpResponse<String> completeAfter = complete(uploadId, part);
 		HttpResponse<String> cancelAgain = eastClient.post("/openai/uploads/" + uploadId + "/cancel" + V, "");
 
 		assertThat(cancelled.statusCode()).isEqualTo(200);
@@ -163,8 +161,7 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadWhenCompletedTwiceThenSecond400AndOneFile() throws Exception {
-		String uploadId = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		String uploadId = pendingUpload(1);
 		String part = id(json(addPart(eastClient, "/openai/v1/uploads/" + uploadId + "/parts", "x")));
 		String complete = "{\"part_ids\":[\"" + part + "\"]}";
 
@@ -179,8 +176,7 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadWhenIdUnknownOrOnAnotherResourceThen404() throws Exception {
-		String uploadId = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		String uploadId = pendingUpload(1);
 
 		HttpResponse<String> part = addPart(westClient, "/openai/v1/uploads/" + uploadId + "/parts", "x");
 		HttpResponse<String> complete = westClient.post("/openai/v1/uploads/" + uploadId + "/complete",
@@ -200,16 +196,13 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadWhenSimulatorResetThenItAndItsPartsAreForgotten() throws Exception {
-		String uploadId = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		String uploadId = pendingUpload(1);
 		String part = id(json(addPart(eastClient, "/openai/v1/uploads/" + uploadId + "/parts", "x")));
 
 		east.reset();
 		HttpResponse<String> cancel = eastClient.post("/openai/v1/uploads/" + uploadId + "/cancel", "");
-		String fresh = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
-		HttpResponse<String> complete = eastClient.post("/openai/v1/uploads/" + fresh + "/complete",
-				"{\"part_ids\":[\"" + part + "\"]}");
+		String fresh = pendingUpload(1);
+		HttpResponse<String> complete = complete(fresh, part);
 
 		assertThat(cancel.statusCode()).isEqualTo(404);
 		assertThat(message(cancel)).isEqualTo("No upload found with id '" + uploadId + "'.");
@@ -219,14 +212,12 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadWhenPartIdUnknownThen404AndUploadStaysPending() throws Exception {
-		String uploadId = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		String uploadId = pendingUpload(1);
 		String part = id(json(addPart(eastClient, "/openai/v1/uploads/" + uploadId + "/parts", "x")));
 
 		HttpResponse<String> unknown = eastClient.post("/openai/v1/uploads/" + uploadId + "/complete",
 				"{\"part_ids\":[\"" + part + "\",\"part_missing\"]}");
-		HttpResponse<String> retried = eastClient.post("/openai/v1/uploads/" + uploadId + "/complete",
-				"{\"part_ids\":[\"" + part + "\"]}");
+		HttpResponse<String> retried = complete(uploadId, part);
 
 		assertThat(unknown.statusCode()).isEqualTo(404);
 		assertThat(message(unknown)).isEqualTo("No part found with id 'part_missing'.");
@@ -236,14 +227,12 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadWhenPartBelongsToAnotherUploadThen400() throws Exception {
-		String uploadId = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		String uploadId = pendingUpload(1);
 		String otherId = id(
 				eastClient.postJson("/openai/v1/uploads", createUpload("b.txt", "assistants", 1, "text/plain")));
 		String otherPart = id(json(addPart(eastClient, "/openai/v1/uploads/" + otherId + "/parts", "y")));
 
-		HttpResponse<String> response = eastClient.post("/openai/v1/uploads/" + uploadId + "/complete",
-				"{\"part_ids\":[\"" + otherPart + "\"]}");
+		HttpResponse<String> response = complete(uploadId, otherPart);
 
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(message(response))
@@ -253,14 +242,12 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadWhenPartOfAnotherResourceThen404() throws Exception {
-		String eastUpload = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		String eastUpload = pendingUpload(1);
 		String westUpload = id(
 				westClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
 		String westPart = id(json(addPart(westClient, "/openai/v1/uploads/" + westUpload + "/parts", "x")));
 
-		HttpResponse<String> response = eastClient.post("/openai/v1/uploads/" + eastUpload + "/complete",
-				"{\"part_ids\":[\"" + westPart + "\"]}");
+		HttpResponse<String> response = complete(eastUpload, westPart);
 
 		assertThat(response.statusCode()).isEqualTo(404);
 		assertThat(message(response)).isEqualTo("No part found with id '" + westPart + "'.");
@@ -268,8 +255,7 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadWhenPartListedTwiceThen400() throws Exception {
-		String uploadId = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 2, "text/plain")));
+		String uploadId = pendingUpload(2);
 		String part = id(json(addPart(eastClient, "/openai/v1/uploads/" + uploadId + "/parts", "x")));
 
 		HttpResponse<String> response = eastClient.post("/openai/v1/uploads/" + uploadId + "/complete",
@@ -281,12 +267,10 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadWhenPartsHoldOtherThanDeclaredBytesThen400AndNoFile() throws Exception {
-		String uploadId = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 5, "text/plain")));
+		String uploadId = pendingUpload(5);
 		String part = id(json(addPart(eastClient, "/openai/v1/uploads/" + uploadId + "/parts", "four")));
 
-		HttpResponse<String> response = eastClient.post("/openai/v1/uploads/" + uploadId + "/complete",
-				"{\"part_ids\":[\"" + part + "\"]}");
+		HttpResponse<String> response = complete(uploadId, part);
 
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(message(response)).isEqualTo("The parts hold 4 bytes but the upload declared 5 in 'bytes'.");
@@ -295,8 +279,7 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadWhenMd5DiffersThen400() throws Exception {
-		String uploadId = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		String uploadId = pendingUpload(1);
 		String part = id(json(addPart(eastClient, "/openai/v1/uploads/" + uploadId + "/parts", "x")));
 
 		HttpResponse<String> response = eastClient.post("/openai/v1/uploads/" + uploadId + "/complete",
@@ -329,8 +312,7 @@ class FilesSimulatorTests {
 
 	@Test
 	void uploadPartWhenFormHasNoDataFieldThen400() throws Exception {
-		String uploadId = id(
-				eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", 1, "text/plain")));
+		String uploadId = pendingUpload(1);
 
 		HttpResponse<String> response = eastClient.postMultipart("/openai/v1/uploads/" + uploadId + "/parts",
 				SimulatorFixtures.multipart("bnd", Map.of(), "a.txt", new byte[] { 'x' }), "bnd");
@@ -514,6 +496,16 @@ class FilesSimulatorTests {
 
 	private static List<String> ids(JsonNode list) {
 		return StreamSupport.stream(list.get("data").spliterator(), false).map(FilesSimulatorTests::id).toList();
+	}
+
+	// A pending upload of a.txt on the east resource, declaring the given size.
+	private static String pendingUpload(long bytes) throws Exception {
+		return id(eastClient.postJson("/openai/v1/uploads", createUpload("a.txt", "assistants", bytes, "text/plain")));
+	}
+
+	// Completes an upload on the east resource from one part.
+	private static HttpResponse<String> complete(String uploadId, String part) throws Exception {
+		return eastClient.post("/openai/v1/uploads/" + uploadId + "/complete", "{\"part_ids\":[\"" + part + "\"]}");
 	}
 
 }
