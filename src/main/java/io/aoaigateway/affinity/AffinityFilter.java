@@ -2,12 +2,12 @@ package io.aoaigateway.affinity;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import io.aoaigateway.affinity.AffinityDecision.Conflict;
 import io.aoaigateway.affinity.AffinityDecision.NotFound;
@@ -22,6 +22,7 @@ import io.aoaigateway.routing.RouteTarget;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.aoaigateway.support.AzureError;
 import io.aoaigateway.support.GatewayErrors;
+import io.aoaigateway.usage.AnswerIds;
 import io.aoaigateway.usage.MeteredCall;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -160,24 +161,14 @@ final class AffinityFilter implements GlobalFilter, Ordered {
 	private void learnFromAnswer(GatewayCall call, CallerIdentity caller, String path, boolean objects) {
 		MeteredCall metered = call.metered();
 		Duration ttl = path.contains("/images/") ? IMAGE_OPERATION_TTL : this.ttl;
-		metered.beforeAnswer(
-				(ids) -> rememberCreated(call, caller, objects ? both(ids.objects(), ids.items()) : ids.items(), ttl));
+		Function<AnswerIds, List<String>> learned = objects ? AnswerIds::all : AnswerIds::items;
+		metered.beforeAnswer((ids) -> rememberCreated(call, caller, learned.apply(ids), ttl));
 		metered.onFinish((usage) -> {
 			// A stream, or a JSON answer too large to hold.
 			if (usage.succeeded() && !metered.held()) {
-				List<String> ids = objects ? both(usage.objectIds(), usage.itemIds()) : usage.itemIds();
-				rememberCreated(call, caller, ids, ttl).subscribe();
+				rememberCreated(call, caller, learned.apply(usage.ids()), ttl).subscribe();
 			}
 		});
-	}
-
-	private static List<String> both(List<String> first, List<String> second) {
-		if (second.isEmpty()) {
-			return first;
-		}
-		List<String> ids = new ArrayList<>(first);
-		ids.addAll(second);
-		return ids;
 	}
 
 	private Mono<Void> rememberCreated(GatewayCall call, CallerIdentity caller, List<String> ids, Duration ttl) {

@@ -1,5 +1,6 @@
 package io.aoaigateway.usage;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,6 +15,21 @@ public record AnswerIds(List<String> objects, List<String> items) {
 	public AnswerIds {
 		objects = List.copyOf(objects);
 		items = List.copyOf(items);
+	}
+
+	/** No ids. */
+	public static final AnswerIds NONE = new AnswerIds(List.of(), List.of());
+
+	/**
+	 * @return the objects, then the items
+	 */
+	public List<String> all() {
+		if (this.items.isEmpty()) {
+			return this.objects;
+		}
+		List<String> all = new ArrayList<>(this.objects);
+		all.addAll(this.items);
+		return all;
 	}
 
 }

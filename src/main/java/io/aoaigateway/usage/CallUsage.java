@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * What one call's response showed of its token usage, once the response has ended.
  *
  * @param reported the usage the backend reported for the call itself, null when it
- * reported none (or the usage belongs to an object charged once, see {@code deferred})
+ * reported none (or the usage belongs to an object charged once, see {@link #deferred})
  * @param generatedCharacters characters of generated text seen in a stream, to estimate
  * the output of a stream that ended without usage
  * @param streamed whether the response was a server-sent event stream
@@ -18,22 +18,26 @@ import org.jspecify.annotations.Nullable;
  * @param cancelled whether the client left before the end
  * @param endedObjects runs and background responses seen in a terminal state with their
  * usage
- * @param objectIds ids of objects the answer names: a JSON answer's top-level {@code id}
- * and {@code thread_id}, a stream's created threads and responses
- * @param itemIds ids of the Responses API output items the answer names
- * @param deferred whether the answer is a run's or a background response's: its tokens
- * are charged once per object when it ends ({@code endedObjects}), not with this call
+ * @param ids the ids the answer names: a JSON answer's top-level {@code id} and
+ * {@code thread_id} or a stream's created threads and responses, and the output items
+ * made inside them
  * @param runningObjects the runs and background responses the answer showed, ended or not
  */
 public record CallUsage(@Nullable TokenUsage reported, long generatedCharacters, boolean streamed,
-		@Nullable Integer status, boolean completed, boolean cancelled, List<ObjectUsage> endedObjects,
-		List<String> objectIds, List<String> itemIds, boolean deferred, List<RunningObject> runningObjects) {
+		@Nullable Integer status, boolean completed, boolean cancelled, List<ObjectUsage> endedObjects, AnswerIds ids,
+		List<RunningObject> runningObjects) {
 
 	public CallUsage {
 		endedObjects = List.copyOf(endedObjects);
-		objectIds = List.copyOf(objectIds);
-		itemIds = List.copyOf(itemIds);
 		runningObjects = List.copyOf(runningObjects);
+	}
+
+	/**
+	 * @return whether the answer is a run's or a background response's: its tokens are
+	 * charged once per object when it ends ({@code endedObjects}), not with this call
+	 */
+	public boolean deferred() {
+		return !this.endedObjects.isEmpty() || !this.runningObjects.isEmpty();
 	}
 
 	/**

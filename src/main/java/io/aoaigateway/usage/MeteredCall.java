@@ -159,7 +159,7 @@ public final class MeteredCall {
 	AnswerIds jsonIds() {
 		JsonUsageParser parser = this.json;
 		if (parser == null) {
-			return new AnswerIds(List.of(), List.of());
+			return AnswerIds.NONE;
 		}
 		List<String> ids = new ArrayList<>(2);
 		if (parser.id() != null) {
@@ -238,22 +238,16 @@ public final class MeteredCall {
 		SseUsageParser parser = (this.remover != null) ? this.remover.parser() : this.sse;
 		if (parser != null) {
 			parser.end();
-			List<ObjectUsage> ended = new ArrayList<>(parser.endedObjects());
+			List<ObjectUsage> ended = parser.endedObjects();
 			List<RunningObject> running = parser.runningObjects();
-			boolean deferred = !ended.isEmpty() || !running.isEmpty();
-			ObjectUsage end = parser.backgroundEnd();
-			if (end != null) {
-				ended.add(end);
-			}
 			// In a run stream or a background response's, usage belongs to the object,
 			// charged once per object.
-			TokenUsage usage = deferred ? null : parser.usage();
-			AnswerIds ids = new AnswerIds(parser.createdIds(), parser.itemIds());
+			TokenUsage usage = (ended.isEmpty() && running.isEmpty()) ? parser.usage() : null;
 			return new CallUsage(usage, parser.generatedCharacters(), true, responseStatus, completed, cancelled, ended,
-					ids.objects(), ids.items(), deferred, running);
+					new AnswerIds(parser.createdIds(), parser.itemIds()), running);
 		}
-		return new CallUsage(null, 0, false, responseStatus, completed, cancelled, List.of(), List.of(), List.of(),
-				false, List.of());
+		return new CallUsage(null, 0, false, responseStatus, completed, cancelled, List.of(), AnswerIds.NONE,
+				List.of());
 	}
 
 	private CallUsage jsonOutcome(JsonUsageParser parser, @Nullable Integer responseStatus, boolean completed,
@@ -266,8 +260,7 @@ public final class MeteredCall {
 		String status = parser.status();
 		boolean run = "thread.run".equals(parser.object());
 		boolean backgroundResponse = "response".equals(parser.object()) && parser.background();
-		boolean deferred = id != null && status != null && (run || backgroundResponse);
-		if (deferred) {
+		if (id != null && status != null && (run || backgroundResponse)) {
 			if (ObjectStates.ended(parser.object(), status) && usage != null) {
 				endedObjects.add(new ObjectUsage(id, status, usage));
 			}
@@ -278,9 +271,7 @@ public final class MeteredCall {
 			// with the call that fetched it.
 			usage = null;
 		}
-		AnswerIds ids = jsonIds();
-		return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, endedObjects, ids.objects(),
-				ids.items(), deferred, running);
+		return new CallUsage(usage, 0, false, responseStatus, completed, cancelled, endedObjects, jsonIds(), running);
 	}
 
 }

@@ -150,11 +150,17 @@ public final class SseUsageParser {
 	}
 
 	/**
-	 * Assistants runs that ended in this stream with their usage, in the order seen.
-	 * @return the terminal runs (at most {@value #MAX_RUNS})
+	 * Assistants runs that ended in this stream with their usage, in the order seen, and
+	 * the end of the background response the stream is about.
+	 * @return the ended objects (at most {@value #MAX_RUNS} runs)
 	 */
 	public List<ObjectUsage> endedObjects() {
-		return Collections.unmodifiableList(this.runs);
+		if (!this.background || this.backgroundEnd == null) {
+			return Collections.unmodifiableList(this.runs);
+		}
+		List<ObjectUsage> ended = new ArrayList<>(this.runs);
+		ended.add(this.backgroundEnd);
+		return ended;
 	}
 
 	/**
@@ -174,25 +180,6 @@ public final class SseUsageParser {
 	 */
 	public List<String> itemIds() {
 		return List.copyOf(this.itemIds);
-	}
-
-	/**
-	 * Whether the stream is a background response's (an event's
-	 * {@code response.background} is {@code true}): its usage is charged once per
-	 * response, not with the call that streamed it.
-	 * @return {@code true} for a background response's stream
-	 */
-	public boolean background() {
-		return this.background;
-	}
-
-	/**
-	 * The end of a background response seen in this stream, with its usage.
-	 * @return the response's id, terminal status and usage; {@code null} when the stream
-	 * did not show a background response end with usable usage
-	 */
-	public @Nullable ObjectUsage backgroundEnd() {
-		return this.background ? this.backgroundEnd : null;
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.aoaigateway.quota;
 import java.util.List;
 
 import io.aoaigateway.routing.ApiOperation;
+import io.aoaigateway.usage.AnswerIds;
 import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.TokenUsage;
 import io.aoaigateway.usage.RunningObject;
@@ -59,8 +60,8 @@ class CallChargeTests {
 	@Test
 	void chargeWhenBackgroundResponseCreatedThenNothingUntilItEnds() {
 		Reservation responses = new Reservation("r", new TokenEstimate(100, 500), ApiOperation.RESPONSES, List.of());
-		CallUsage queued = new CallUsage(null, 0, false, 200, true, false, List.of(), List.of("resp_1"), List.of(),
-				true, List.of(new RunningObject("resp_1", null, "queued")));
+		CallUsage queued = new CallUsage(null, 0, false, 200, true, false, List.of(),
+				new AnswerIds(List.of("resp_1"), List.of()), List.of(new RunningObject("resp_1", null, "queued")));
 
 		assertThat(CallCharge.of(responses, queued)).isZero();
 	}
@@ -68,7 +69,7 @@ class CallChargeTests {
 	private static long charge(Reservation reservation, TokenUsage reported, Integer status, boolean completed,
 			boolean cancelled, boolean streamed, long characters) {
 		return CallCharge.of(reservation, new CallUsage(reported, characters, streamed, status, completed, cancelled,
-				List.of(), List.of(), List.of(), false, List.of()));
+				List.of(), AnswerIds.NONE, List.of()));
 	}
 
 }

@@ -360,8 +360,9 @@ class SseUsageParserTests {
 
 		assertThat(parser.itemIds()).containsExactly("rs_1", "fc_3", "call_3", "msg_2");
 		assertThat(parser.createdIds()).containsExactly("resp_1");
-		assertThat(parser.background()).isFalse();
-		assertThat(parser.backgroundEnd()).isNull();
+		// Not a background response: its usage is the call's, not an object's.
+		assertThat(parser.runningObjects()).isEmpty();
+		assertThat(parser.endedObjects()).isEmpty();
 		assertThat(parser.usage()).isEqualTo(new TokenUsage(3, 4, 0, 0));
 	}
 
@@ -379,9 +380,9 @@ class SseUsageParserTests {
 
 		SseUsageParser parser = parsed(stream);
 
-		assertThat(parser.background()).isTrue();
-		assertThat(parser.backgroundEnd())
-			.isEqualTo(new ObjectUsage("resp_9", "incomplete", new TokenUsage(3, 4, 0, 0)));
+		assertThat(parser.runningObjects()).containsExactly(new RunningObject("resp_9", null, "incomplete"));
+		assertThat(parser.endedObjects())
+			.containsExactly(new ObjectUsage("resp_9", "incomplete", new TokenUsage(3, 4, 0, 0)));
 	}
 
 	private static SseUsageParser parsed(byte[] stream) {
