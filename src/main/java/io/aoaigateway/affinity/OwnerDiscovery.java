@@ -1,6 +1,5 @@
 package io.aoaigateway.affinity;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
@@ -59,9 +58,8 @@ final class OwnerDiscovery {
 
 	// Any failure (refused, reset, a broken answer) means "not here".
 	private Mono<Boolean> has(Backend backend, String path, @Nullable String query) {
-		String url = backend.url().toString().replaceAll("/+$", "") + path + ((query != null) ? "?" + query : "");
 		return this.client.get()
-			.uri(URI.create(url))
+			.uri(backend.resolve(path + ((query != null) ? "?" + query : "")))
 			.header("api-key", backend.apiKey().value())
 			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().is2xxSuccessful()))
 			.onErrorReturn(false);

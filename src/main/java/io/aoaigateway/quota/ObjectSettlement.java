@@ -1,6 +1,5 @@
 package io.aoaigateway.quota;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -188,28 +187,32 @@ final class ObjectSettlement {
 		if (backend == null) {
 			return Mono.just(Read.GONE);
 		}
-		URI uri = URI.create(backend.url().toString().replaceAll("/+$", "") + object.path());
-		return this.client.get().uri(uri).header("api-key", backend.apiKey().value()).exchangeToMono((response) -> {
-			int status = response.statusCode().value();
-			if (status == 404) {
-				return response.releaseBody().thenReturn(Read.GONE);
-			}
-			if (!response.statusCode().is2xxSuccessful()) {
-				return response.releaseBody().thenReturn(Read.FAILED);
-			}
-			JsonUsageParser parser = new JsonUsageParser();
-			return response.bodyToFlux(DataBuffer.class).doOnNext((buffer) -> {
-				try (DataBuffer.ByteBufferIterator chunks = buffer.readableByteBuffers()) {
-					chunks.forEachRemaining(parser::feed);
+		return this.client.get()
+			.uri(backend.resolve(object.path()))
+			.header("api-key", backend.apiKey().value())
+			.exchangeToMono((response) -> {
+				int status = response.statusCode().value();
+				if (status == 404) {
+					return response.releaseBody().thenReturn(Read.GONE);
 				}
-				finally {
-					DataBufferUtils.release(buffer);
+				if (!response.statusCode().is2xxSuccessful()) {
+					return response.releaseBody().thenReturn(Read.FAILED);
 				}
-			}).then(Mono.fromSupplier(() -> {
-				parser.end();
-				return new Read(true, parser.malformed() ? null : parser.object(), parser.status(), parser.usage());
-			}));
-		}).timeout(this.settings.readTimeout()).onErrorReturn(Read.FAILED);
+				JsonUsageParser parser = new JsonUsageParser();
+				return response.bodyToFlux(DataBuffer.class).doOnNext((buffer) -> {
+					try (DataBuffer.ByteBufferIterator chunks = buffer.readableByteBuffers()) {
+						chunks.forEachRemaining(parser::feed);
+					}
+					finally {
+						DataBufferUtils.release(buffer);
+					}
+				}).then(Mono.fromSupplier(() -> {
+					parser.end();
+					return new Read(true, parser.malformed() ? null : parser.object(), parser.status(), parser.usage());
+				}));
+			})
+			.timeout(this.settings.readTimeout())
+			.onErrorReturn(Read.FAILED);
 	}
 
 	/**

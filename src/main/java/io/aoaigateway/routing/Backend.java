@@ -21,4 +21,13 @@ public record Backend(String name, URI url, ApiKey apiKey, int priority, int wei
 		return new Backend(config.name(), URI.create(url), config.apiKey(), config.priority(), config.weight());
 	}
 
+	/**
+	 * The address of a path on this resource, for the gateway's own calls to it.
+	 * @param pathAndQuery an absolute path, with its query if any, already encoded
+	 * @return the address
+	 */
+	public URI resolve(String pathAndQuery) {
+		return URI.create(this.url + pathAndQuery);
+	}
+
 }
