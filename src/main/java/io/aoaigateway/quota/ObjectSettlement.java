@@ -48,6 +48,9 @@ final class ObjectSettlement {
 	/** Most objects one replica claims and reads per round. */
 	static final int CLAIM_SIZE = 16;
 
+	// Runs can be polled long after they end; remember which were charged for a month.
+	private static final Duration CHARGED_MEMORY = Duration.ofDays(31);
+
 	private final TrackedObjects shared;
 
 	private final TrackedObjects local = new InMemoryTrackedObjects();
@@ -152,14 +155,27 @@ final class ObjectSettlement {
 		}).onErrorResume((ex) -> Mono.empty());
 	}
 
-	// Charged in the ledger once per object, whoever saw the end first; counted in the
-	// metrics and the usage records here only, so once per tracked object.
-	private Mono<Void> charge(TrackedObject object, TokenUsage usage, @Nullable String status, Instant now) {
-		CallerIdentity caller = object.caller();
+	/**
+	 * Charges a run or background response that ended, in the caller's windows, once per
+	 * object in the ledger however often it is charged (by this settlement or by a call
+	 * that saw the end first).
+	 * @param caller whom to charge
+	 * @param id the object's id
+	 * @param usage what it used
+	 * @param now the current time
+	 */
+	void chargeEnded(CallerIdentity caller, String id, TokenUsage usage, Instant now) {
 		List<QuotaWindow> windows = this.charging.runWindows(caller, now);
 		if (!windows.isEmpty()) {
-			this.gate.chargeRun(object.id(), usage.totalTokens(), windows, now, TokenQuotaFilter.RUN_MEMORY);
+			this.gate.chargeRun(id, usage.totalTokens(), windows, now, CHARGED_MEMORY);
 		}
+	}
+
+	// Counted in the metrics and the usage records here only, so once per tracked
+	// object.
+	private Mono<Void> charge(TrackedObject object, TokenUsage usage, @Nullable String status, Instant now) {
+		CallerIdentity caller = object.caller();
+		chargeEnded(caller, object.id(), usage, now);
 		// The object's deployment is not known here, as for the calls on it.
 		this.meters.tokens(usage, "none", object.backend(), (caller.appId() != null) ? caller.appId() : "unknown",
 				this.perUser ? caller.id() : null);

@@ -1,9 +1,7 @@
 package io.aoaigateway.quota;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 
 import io.aoaigateway.auth.CallerIdentity;
@@ -44,9 +42,6 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
 	/** After the route has resolved the deployment, before a backend is chosen. */
 	static final int ORDER = 100;
-
-	// Runs can be polled long after they end; remember which were charged for a month.
-	static final Duration RUN_MEMORY = Duration.ofDays(31);
 
 	private final QuotaCharging charging;
 
@@ -89,9 +84,12 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 			}
 		}
 		MeteredCall metered = call.metered();
-		// Counted (and charged) once when they end, with or without quotas.
 		Instant now = this.clock.instant();
-		metered.onFinish((usage) -> track(exchange, call, caller, usage, now));
+		// Runs and background responses are counted (and charged) once when they end,
+		// with or without quotas: the stateful creates that start them hand them over.
+		if (target.stateful() && HttpMethod.POST.equals(exchange.getRequest().getMethod())) {
+			metered.onFinish((usage) -> track(exchange, call, caller, usage, now));
+		}
 		if (!this.charging.enforcing()) {
 			return chain.filter(exchange);
 		}
@@ -127,14 +125,11 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 				"The gateway cannot check your token quota right now; try again shortly."));
 	}
 
-	// Runs and background responses are settled once when they end, whoever fetches
-	// them then: the answers that create (or move) them hand them to the settlement; a
-	// poll finds them tracked already.
+	// A poll finds them tracked already.
 	private void track(ServerWebExchange exchange, GatewayCall call, CallerIdentity caller, CallUsage usage,
 			Instant admitted) {
 		BackendDeployment answered = call.attempts().current();
-		if (usage.runningObjects().isEmpty() || !usage.succeeded() || answered == null
-				|| !HttpMethod.POST.equals(exchange.getRequest().getMethod())) {
+		if (usage.runningObjects().isEmpty() || !usage.succeeded() || answered == null) {
 			return;
 		}
 		for (RunningObject object : usage.runningObjects()) {
@@ -143,14 +138,10 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		}
 	}
 
+	// Whoever sees a run or background response end first charges it, once.
 	private void chargeRuns(CallerIdentity caller, CallUsage usage) {
-		for (ObjectUsage run : usage.endedObjects()) {
-			Instant now = this.clock.instant();
-			List<QuotaWindow> windows = this.charging.runWindows(caller, now);
-			if (windows.isEmpty()) {
-				return;
-			}
-			this.gate.chargeRun(run.id(), run.usage().totalTokens(), windows, now, RUN_MEMORY);
+		for (ObjectUsage ended : usage.endedObjects()) {
+			this.settlement.chargeEnded(caller, ended.id(), ended.usage(), this.clock.instant());
 		}
 	}
 
