@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import io.aoaigateway.auth.CallerIdentity;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,8 +29,8 @@ abstract class TrackedObjectsContractTests {
 	protected abstract TrackedObjects store();
 
 	static TrackedObject object(String id) {
-		return new TrackedObject(id, "sim-a", "/openai/v1/responses/" + id, "user-1", "subject-1", "tenant-1", "app-1",
-				List.of("reader"), List.of("group-1"), NOW.toEpochMilli(), 0);
+		return new TrackedObject(id, "sim-a", "/openai/v1/responses/" + id, new CallerIdentity("user-1", "subject-1",
+				"tenant-1", "app-1", null, List.of("reader"), List.of("group-1")), NOW.toEpochMilli(), 0);
 	}
 
 	@Test
