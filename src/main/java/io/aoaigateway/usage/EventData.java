@@ -291,8 +291,13 @@ final class EventData {
 		}
 	}
 
-	// The status and item ids of a Responses API event.
+	// The status and item ids of a Responses API event; other events' strings (chat
+	// deltas above all) leave at the first comparison.
 	private boolean objectState(JsonParser parser) {
+		String member = this.keys[1];
+		if (!"response".equals(member) && !"item".equals(member)) {
+			return false;
+		}
 		if (at(RESPONSE_STATUS)) {
 			this.responseStatus = parser.getString();
 		}
