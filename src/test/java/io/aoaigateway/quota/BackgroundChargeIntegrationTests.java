@@ -277,25 +277,9 @@ class BackgroundChargeIntegrationTests {
 			.count();
 	}
 
-	// The tokens used once no reservation is held (settles are written shortly after a
-	// call ends).
+	// The tokens used once no reservation is held.
 	private static long used(GatewayInstance gateway, String token) {
-		return Eventually
-			.eventually(() -> window(gateway, token), (window) -> window.path("reserved").asLong() == 0,
-					Duration.ofSeconds(10))
-			.path("used")
-			.asLong();
-	}
-
-	private static JsonNode window(GatewayInstance gateway, String token) {
-		String body = gateway.client()
-			.get()
-			.uri(QuotaStatusHandler.PATH)
-			.headers((headers) -> headers.setBearerAuth(token))
-			.retrieve()
-			.bodyToMono(String.class)
-			.block(Duration.ofSeconds(10));
-		return JSON.readTree(body).path("windows").path(0);
+		return QuotaFixtures.settledWindow(gateway, token).path("used").asLong();
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,6 +1,14 @@
 package io.aoaigateway.quota;
 
 import java.time.Duration;
+import java.util.List;
+
+import io.aoaigateway.Eventually;
+import io.aoaigateway.GatewayInstance;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Settings the quota tests share.
@@ -12,7 +20,34 @@ final class QuotaFixtures {
 			Duration.ofMinutes(1), Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofMinutes(1),
 			Duration.ofSeconds(10));
 
+	private static final JsonMapper JSON = JsonMapper.shared();
+
 	private QuotaFixtures() {
+	}
+
+	/**
+	 * The caller's only quota window as a gateway reports it, once nothing is reserved in
+	 * it (settles are written shortly after a call ends).
+	 * @param gateway the gateway
+	 * @param token the caller's token
+	 * @return the window, as {@code GET /gateway/quota} reports it
+	 */
+	static JsonNode settledWindow(GatewayInstance gateway, String token) {
+		return Eventually.eventually(() -> onlyWindow(gateway, token),
+				(window) -> window.path("reserved").asLong() == 0, Duration.ofSeconds(10));
+	}
+
+	private static JsonNode onlyWindow(GatewayInstance gateway, String token) {
+		String body = gateway.client()
+			.get()
+			.uri(QuotaStatusHandler.PATH)
+			.headers((headers) -> headers.setBearerAuth(token))
+			.retrieve()
+			.bodyToMono(String.class)
+			.block(Duration.ofSeconds(10));
+		List<JsonNode> windows = JSON.readTree(body).path("windows").valueStream().toList();
+		assertThat(windows).hasSize(1);
+		return windows.get(0);
 	}
 
 }

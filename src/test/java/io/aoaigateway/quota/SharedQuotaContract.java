@@ -3,12 +3,10 @@ package io.aoaigateway.quota;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.aoaigateway.Eventually;
 import io.aoaigateway.FakeClock;
 import io.aoaigateway.GatewayInstance;
 import io.aoaigateway.local.LocalTokenIssuer;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -36,8 +33,6 @@ abstract class SharedQuotaContract {
 	static final FakeClock CLOCK = new FakeClock(Instant.now());
 
 	static final LocalTokenIssuer ISSUER = LocalTokenIssuer.start(0, CLOCK);
-
-	private static final JsonMapper JSON = JsonMapper.shared();
 
 	/**
 	 * @return the Redis both replicas use, e.g. {@code redis://127.0.0.1:6379}
@@ -71,8 +66,8 @@ abstract class SharedQuotaContract {
 					}), 50)
 				.blockLast(Duration.ofSeconds(60));
 
-			JsonNode seenByFirst = settled(first, token);
-			JsonNode seenBySecond = settled(second, token);
+			JsonNode seenByFirst = QuotaFixtures.settledWindow(first, token);
+			JsonNode seenBySecond = QuotaFixtures.settledWindow(second, token);
 			assertThat(admitted.get()).isPositive();
 			assertThat(refused.get()).isPositive();
 			assertThat(seenByFirst.path("used").asLong()).isPositive().isLessThanOrEqualTo(PER_MINUTE);
@@ -86,24 +81,6 @@ abstract class SharedQuotaContract {
 				"aoai.auth.issuers", ISSUER.issuer(), "aoai.quota.policies[0].name", "user-default",
 				"aoai.quota.policies[0].scope", "user", "aoai.quota.policies[0].tokens-per-minute", PER_MINUTE),
 				StillClock.class);
-	}
-
-	private static JsonNode settled(GatewayInstance gateway, String token) {
-		return Eventually.eventually(() -> minuteWindow(gateway, token),
-				(window) -> window.path("reserved").asLong() == 0, Duration.ofSeconds(10));
-	}
-
-	private static JsonNode minuteWindow(GatewayInstance gateway, String token) {
-		String body = gateway.client()
-			.get()
-			.uri(QuotaStatusHandler.PATH)
-			.headers((headers) -> headers.setBearerAuth(token))
-			.retrieve()
-			.bodyToMono(String.class)
-			.block(Duration.ofSeconds(10));
-		List<JsonNode> windows = JSON.readTree(body).path("windows").valueStream().toList();
-		assertThat(windows).hasSize(1);
-		return windows.get(0);
 	}
 
 	@Configuration(proxyBeanMethods = false)
