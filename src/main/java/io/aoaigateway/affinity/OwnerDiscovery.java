@@ -60,7 +60,7 @@ final class OwnerDiscovery {
 	private Mono<Boolean> has(Backend backend, String path, @Nullable String query) {
 		return this.client.get()
 			.uri(backend.resolve(path + ((query != null) ? "?" + query : "")))
-			.header("api-key", backend.apiKey().value())
+			.headers(backend.credential()::writeTo)
 			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().is2xxSuccessful()))
 			.onErrorReturn(false);
 	}

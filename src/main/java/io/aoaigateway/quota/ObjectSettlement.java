@@ -205,7 +205,7 @@ final class ObjectSettlement {
 		}
 		return this.client.get()
 			.uri(backend.resolve(object.path()))
-			.header("api-key", backend.apiKey().value())
+			.headers(backend.credential()::writeTo)
 			.exchangeToMono((response) -> {
 				int status = response.statusCode().value();
 				if (status == 404) {

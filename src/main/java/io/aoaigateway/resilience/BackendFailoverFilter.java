@@ -94,20 +94,21 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		return cooling(failover, now).flatMap((cooling) -> {
 			Step step = this.policy.next(failover, cooling, now);
 			return switch (step.kind()) {
-				case SEND -> {
-					BackendDeployment backend = step.backend();
-					call.attempts().start(backend);
-					long start = System.nanoTime();
-					yield send(exchange, chain, failover)
-						.then(Mono.defer(() -> answered(exchange, chain, call, failover, backend, waited(call, start))))
-						.onErrorResume(
-								(ex) -> failed(exchange, chain, call, failover, backend, waited(call, start), ex));
-				}
+				case SEND -> sendTo(exchange, chain, call, failover, step.backend());
 				case ALL_THROTTLED -> allThrottled(exchange, call, failover, this.clock.instant());
 				default -> GatewayErrors.write(exchange,
 						AzureError.of(HttpStatus.SERVICE_UNAVAILABLE, "No backend is available for this call."));
 			};
 		});
+	}
+
+	private Mono<Void> sendTo(ServerWebExchange exchange, GatewayFilterChain chain, GatewayCall call,
+			FailoverCall failover, BackendDeployment backend) {
+		call.attempts().start(backend);
+		long start = System.nanoTime();
+		return send(exchange, chain, failover)
+			.then(Mono.defer(() -> answered(exchange, chain, call, failover, backend, waited(call, start))))
+			.onErrorResume((ex) -> failed(exchange, chain, call, failover, backend, waited(call, start), ex));
 	}
 
 	// One attempt, to the backend's response headers (the chain ends there; the body is
@@ -146,8 +147,32 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			case NEXT -> next(exchange, chain, call, failover, step.reason(), selected);
 			case WAIT_FOR_OWNER -> retryOwnerAfter(exchange, chain, call, failover, selected, step.pause());
 			case ALL_THROTTLED -> allThrottled(exchange, call, failover, this.clock.instant());
+			case CREDENTIAL_REJECTED -> credentialRejected(exchange, chain, call, failover, selected);
 			default -> Mono.empty();
 		}));
+	}
+
+	// The backend refused the gateway's key or token (401): a token is renewed (once per
+	// token, whatever number of calls were refused with it) and the call asks the same
+	// backend again, once; otherwise, or if it is refused again, the call moves on as
+	// from a dead backend. The caller never sees the backend's 401, which would read as
+	// a problem with the caller's own token.
+	private Mono<Void> credentialRejected(ServerWebExchange exchange, GatewayFilterChain chain, GatewayCall call,
+			FailoverCall failover, BackendDeployment selected) {
+		HttpHeaders sent = sentHeaders(exchange);
+		discard(exchange, call);
+		return selected.backend().credential().renewAfterRejection(sent).flatMap((renewed) -> {
+			Step step = this.policy.credentialRejected(failover, renewed, this.clock.instant());
+			return switch (step.kind()) {
+				case RETRY_SAME -> sendTo(exchange, chain, call, failover, selected);
+				case NEXT -> {
+					this.meters.failover(step.reason(), FailoverPolicy.name(selected));
+					yield attempt(exchange, chain, call, failover);
+				}
+				default -> GatewayErrors.write(exchange, AzureError.of(HttpStatus.SERVICE_UNAVAILABLE,
+						"No backend is available for this call: the backend refused the gateway's credentials."));
+			};
+		});
 	}
 
 	private Mono<Void> failed(ServerWebExchange exchange, GatewayFilterChain chain, GatewayCall call,
@@ -237,6 +262,16 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 				&& !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
 			headers.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
 		}
+	}
+
+	// The headers the attempt sent, with the credential the backend saw.
+	private static HttpHeaders sentHeaders(ServerWebExchange exchange) {
+		HttpClientResponse response = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
+		HttpHeaders headers = new HttpHeaders();
+		if (response != null) {
+			response.requestHeaders().forEach((entry) -> headers.add(entry.getKey(), entry.getValue()));
+		}
+		return headers;
 	}
 
 	// The backend's own headers, before the gateway's header filters took some out.

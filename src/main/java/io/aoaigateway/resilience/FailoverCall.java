@@ -29,6 +29,8 @@ final class FailoverCall {
 	// Backends whose half-open circuit gave this attempt a probe permit.
 	private final Set<String> permits = new HashSet<>(2);
 
+	private boolean retriedWithRenewedCredential;
+
 	/**
 	 * @param candidates the backends that may serve it
 	 * @param attempts its attempts, which failover writes
@@ -77,6 +79,16 @@ final class FailoverCall {
 
 	boolean replayable() {
 		return this.replayable;
+	}
+
+	/**
+	 * Takes the call's one retry on a backend that refused the gateway's credential.
+	 * @return whether it was still there
+	 */
+	boolean retryWithRenewedCredential() {
+		boolean first = !this.retriedWithRenewedCredential;
+		this.retriedWithRenewedCredential = true;
+		return first;
 	}
 
 	Set<String> permits() {

@@ -96,11 +96,16 @@ final class FailoverPolicy {
 			this.capacity.record(key(selected), headers, now);
 		}
 		CircuitBreaker breaker = this.breakers.of(name(selected));
-		if (status >= 500) {
+		// A 401 is never the caller's (no caller credential reaches a backend): the
+		// backend refused the gateway's key or token, which is as good as down.
+		if (status >= 500 || status == 401) {
 			breaker.onError(nanos, TimeUnit.NANOSECONDS, new ResponseStatusException(HttpStatusCode.valueOf(status)));
 		}
 		else {
 			breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+		}
+		if (status == 401) {
+			return Step.CREDENTIAL_REJECTED;
 		}
 		if (!RETRYABLE_STATUSES.contains(status)) {
 			return Step.DONE;
@@ -116,6 +121,25 @@ final class FailoverPolicy {
 		}
 		return (canFailOver(call, now) && untriedLeft(call)) ? Step.next("throttled").coolingUntil(until)
 				: Step.allThrottled(until);
+	}
+
+	/**
+	 * What follows a backend's refusal of the gateway's credential (401), once the
+	 * credential had its chance to renew.
+	 * @param call the call
+	 * @param renewed whether the credential has a newer token than the refused one, so
+	 * the same backend may be asked again
+	 * @param now the time
+	 * @return {@link Step.Kind#RETRY_SAME} (once per call), {@link Step.Kind#NEXT} or
+	 * {@link Step.Kind#NONE_AVAILABLE}
+	 */
+	Step credentialRejected(FailoverCall call, boolean renewed, Instant now) {
+		boolean budgetLeft = call.attempts() < this.properties.maxAttempts()
+				&& now.isBefore(call.started().plus(this.properties.timeBudget())) && call.replayable();
+		if (renewed && budgetLeft && call.retryWithRenewedCredential()) {
+			return Step.RETRY_SAME;
+		}
+		return (canFailOver(call, now) && untriedLeft(call)) ? Step.next("credential_rejected") : Step.NONE_AVAILABLE;
 	}
 
 	/**
@@ -192,7 +216,8 @@ final class FailoverPolicy {
 			if (tried.contains(name)) {
 				continue;
 			}
-			if (cooling.containsKey(key(candidate)) || !permitted(call, name)) {
+			if (cooling.containsKey(key(candidate)) || !candidate.backend().credential().usable()
+					|| !permitted(call, name)) {
 				hard = add(hard, name);
 			}
 			else if (this.capacity.exhausted(key(candidate), now)) {
@@ -271,6 +296,10 @@ final class FailoverPolicy {
 
 		static final Step NONE_AVAILABLE = new Step(Kind.NONE_AVAILABLE, null, null, null, null);
 
+		static final Step CREDENTIAL_REJECTED = new Step(Kind.CREDENTIAL_REJECTED, null, null, null, null);
+
+		static final Step RETRY_SAME = new Step(Kind.RETRY_SAME, null, null, null, null);
+
 		static Step send(BackendDeployment backend) {
 			return new Step(Kind.SEND, backend, null, null, null);
 		}
@@ -306,6 +335,16 @@ final class FailoverPolicy {
 
 			/** Discard this answer and ask the same backend again after a wait. */
 			WAIT_FOR_OWNER,
+
+			/**
+			 * The backend refused the gateway's credential: discard the answer and let
+			 * the credential renew before {@link FailoverPolicy#credentialRejected
+			 * deciding}.
+			 */
+			CREDENTIAL_REJECTED,
+
+			/** Discard this answer and ask the same backend again now. */
+			RETRY_SAME,
 
 			/** Answer that every backend is throttled. */
 			ALL_THROTTLED,

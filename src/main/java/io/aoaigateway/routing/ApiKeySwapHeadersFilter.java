@@ -11,7 +11,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Removes every credential the caller sent from the upstream request and adds the chosen
- * backend's key. Runs on every attempt, since each attempt may go to another backend.
+ * backend's own: its key, or its Entra ID token. Runs on every attempt, since each
+ * attempt may go to another backend.
  * <p>
  * The caller's own credentials mean nothing to a backend, and some would be honoured by
  * one: a client library aimed at Azure OpenAI, API Management or another provider may
@@ -20,7 +21,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 final class ApiKeySwapHeadersFilter implements HttpHeadersFilter {
 
-	// Azure OpenAI uses "api-key" instead of "Authorization: Bearer".
 	static final String API_KEY = "api-key";
 
 	/** Credential headers removed by name (in any case). */
@@ -59,7 +59,7 @@ final class ApiKeySwapHeadersFilter implements HttpHeadersFilter {
 				output.put(name, values);
 			}
 		});
-		output.set(API_KEY, selected.backend().apiKey().value());
+		selected.backend().credential().writeTo(output);
 		return output;
 	}
 

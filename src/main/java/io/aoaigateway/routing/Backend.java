@@ -2,23 +2,27 @@ package io.aoaigateway.routing;
 
 import java.net.URI;
 
+import io.aoaigateway.identity.BackendCredential;
+import io.aoaigateway.identity.BackendCredentials;
+
 /**
  * One Azure OpenAI resource of the pool, as the request path sees it.
  *
  * @param name short id used in logs and metric tags
  * @param url resource endpoint without a trailing slash
- * @param apiKey key sent upstream in the api-key header
+ * @param credential what the gateway sends to be let in: an api-key or an Entra ID token
  * @param priority lower is tried first
  * @param weight share of traffic among backends of the same priority
  */
-public record Backend(String name, URI url, ApiKey apiKey, int priority, int weight) {
+public record Backend(String name, URI url, BackendCredential credential, int priority, int weight) {
 
-	static Backend of(RoutingProperties.Backend config) {
+	static Backend of(RoutingProperties.Backend config, BackendCredentials credentials) {
 		String url = config.url().toString();
 		while (url.endsWith("/")) {
 			url = url.substring(0, url.length() - 1);
 		}
-		return new Backend(config.name(), URI.create(url), config.apiKey(), config.priority(), config.weight());
+		BackendCredential credential = credentials.forBackend(config.name(), config.apiKey(), config.credential());
+		return new Backend(config.name(), URI.create(url), credential, config.priority(), config.weight());
 	}
 
 	/**

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.aoaigateway.identity.BackendCredentials;
+
 /**
  * The configured Azure OpenAI resources, indexed by the deployments they host.
  */
@@ -18,11 +20,15 @@ public final class BackendPool {
 
 	private final Candidates stateful;
 
-	public BackendPool(RoutingProperties properties) {
+	/**
+	 * @param properties the pool's configuration
+	 * @param credentials the backends' credentials
+	 */
+	public BackendPool(RoutingProperties properties, BackendCredentials credentials) {
 		Map<String, Backend> backendsByName = new LinkedHashMap<>();
 		Map<String, List<BackendDeployment>> byDeployment = new LinkedHashMap<>();
 		for (RoutingProperties.Backend config : properties.backends()) {
-			Backend backend = Backend.of(config);
+			Backend backend = Backend.of(config, credentials);
 			backendsByName.put(backend.name(), backend);
 			for (RoutingProperties.Deployment deployment : config.deployments()) {
 				byDeployment.computeIfAbsent(deployment.name(), (name) -> new ArrayList<>())

@@ -3,6 +3,7 @@ package io.aoaigateway.routing;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
+import io.aoaigateway.identity.BackendCredentials;
 import io.aoaigateway.routing.RouteTarget.DeploymentSource;
 import io.aoaigateway.server.BufferedBodyBudget;
 
@@ -30,8 +31,8 @@ public class RoutingConfiguration {
 	}
 
 	@Bean
-	BackendPool backendPool(RoutingProperties properties) {
-		return new BackendPool(properties);
+	BackendPool backendPool(RoutingProperties properties, BackendCredentials credentials) {
+		return new BackendPool(properties, credentials);
 	}
 
 	@Bean

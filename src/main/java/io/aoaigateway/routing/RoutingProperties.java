@@ -59,13 +59,17 @@ public record RoutingProperties(@NotEmpty List<@Valid @NotNull Backend> backends
 	 * @param url resource endpoint, e.g. https://my-resource.openai.azure.com
 	 * @param apiKey key sent upstream in the api-key header; give it through the
 	 * environment (AOAI_ROUTING_BACKENDS_0_APIKEY) or a mounted secret, never in a file
+	 * @param credential instead of an api-key: the name of an Entra ID identity in
+	 * {@code aoai.identity.credentials}, whose token is sent as {@code Authorization:
+	 * Bearer} (for resources with key access disabled)
 	 * @param deployments deployments this resource hosts
 	 * @param priority lower is tried first
 	 * @param weight share of traffic among backends of the same priority
 	 */
 	public record Backend(@NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+") String name, @NotNull URI url,
-			@NotNull ApiKey apiKey, @NotEmpty List<@Valid @NotNull Deployment> deployments,
-			@DefaultValue("0") @PositiveOrZero int priority, @DefaultValue("1") @Positive int weight) {
+			@Nullable ApiKey apiKey, @Nullable @Pattern(regexp = "[A-Za-z0-9._-]+") String credential,
+			@NotEmpty List<@Valid @NotNull Deployment> deployments, @DefaultValue("0") @PositiveOrZero int priority,
+			@DefaultValue("1") @Positive int weight) {
 
 		@AssertTrue(message = "url must be an absolute http or https URL with a host, and no query")
 		public boolean isUrlValid() {
@@ -75,6 +79,11 @@ public record RoutingProperties(@NotEmpty List<@Valid @NotNull Backend> backends
 			String scheme = (this.url.getScheme() != null) ? this.url.getScheme().toLowerCase(Locale.ROOT) : "";
 			return (scheme.equals("http") || scheme.equals("https")) && this.url.getHost() != null
 					&& this.url.getRawQuery() == null && this.url.getRawFragment() == null;
+		}
+
+		@AssertTrue(message = "exactly one of api-key and credential must be set")
+		public boolean isCredentialChosen() {
+			return (this.apiKey == null) != (this.credential == null);
 		}
 
 		@AssertTrue(message = "deployments[*].name must be unique within a backend")

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.aoaigateway.identity.BackendCredential;
 import io.aoaigateway.resilience.FailoverPolicy.Step;
 import io.aoaigateway.routing.ApiKey;
 import io.aoaigateway.routing.Attempts;
@@ -15,6 +16,7 @@ import io.aoaigateway.routing.BackendSelector;
 import io.aoaigateway.routing.Candidates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
 
@@ -182,6 +184,52 @@ class FailoverPolicyTests {
 	}
 
 	@Test
+	void answeredWhenBackendRefusesTheGatewaysCredentialThenCredentialRejectedAndTheCircuitCountsIt() {
+		Step step = this.policy.answered(sent(pool(A, B), A), A, 401, new HttpHeaders(), 1_000, NOW);
+
+		assertThat(step).isEqualTo(Step.CREDENTIAL_REJECTED);
+		assertThat(this.breakers.of("a").getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+	}
+
+	@Test
+	void credentialRejectedWhenRenewedThenTheSameBackendOnceThenTheNext() {
+		FailoverCall call = sent(pool(A, B), A);
+
+		assertThat(this.policy.credentialRejected(call, true, NOW)).isEqualTo(Step.RETRY_SAME);
+		call.attemptsLog().start(A);
+		Step second = this.policy.credentialRejected(call, true, NOW);
+
+		assertThat(second.kind()).isEqualTo(Step.Kind.NEXT);
+		assertThat(second.reason()).isEqualTo("credential_rejected");
+	}
+
+	@Test
+	void credentialRejectedWhenNotRenewedThenTheNextBackend() {
+		Step step = this.policy.credentialRejected(sent(pool(A, B), A), false, NOW);
+
+		assertThat(step.kind()).isEqualTo(Step.Kind.NEXT);
+		assertThat(step.reason()).isEqualTo("credential_rejected");
+	}
+
+	@Test
+	void credentialRejectedWhenNobodyElseThenNoneAvailable() {
+		assertThat(this.policy.credentialRejected(sent(pool(A), A), false, NOW)).isEqualTo(Step.NONE_AVAILABLE);
+	}
+
+	@Test
+	void nextWhenABackendHasNoUsableCredentialThenItIsSkippedAsIfDown() {
+		BackendDeployment keyless = new BackendDeployment(
+				new Backend("keyless", URI.create("https://keyless.openai.azure.com"), new WithoutToken(), 0, 1),
+				"gpt-4o");
+
+		Step step = this.policy.next(call(pool(keyless, C)), Map.of(), NOW);
+		Step alone = this.policy.next(call(pool(keyless)), Map.of(), NOW);
+
+		assertThat(step.backend()).isEqualTo(C);
+		assertThat(alone).isEqualTo(Step.NONE_AVAILABLE);
+	}
+
+	@Test
 	void answeredWhenMaxAttemptsReachedThenDone() {
 		FailoverCall call = sent(pool(A, B, C, deployment("d", 2)), A);
 		call.attemptsLog().start(B);
@@ -271,6 +319,25 @@ class FailoverPolicyTests {
 	private static BackendDeployment deployment(String name, int priority) {
 		return new BackendDeployment(new Backend(name, URI.create("https://" + name + ".openai.azure.com"),
 				new ApiKey("k-" + name), priority, 1), "gpt-4o");
+	}
+
+	/** An Entra ID credential whose token could not be obtained. */
+	private static final class WithoutToken implements BackendCredential {
+
+		@Override
+		public void writeTo(HttpHeaders headers) {
+		}
+
+		@Override
+		public boolean usable() {
+			return false;
+		}
+
+		@Override
+		public Mono<Boolean> renewAfterRejection(HttpHeaders sent) {
+			return Mono.just(false);
+		}
+
 	}
 
 }

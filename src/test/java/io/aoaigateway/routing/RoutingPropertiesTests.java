@@ -1,5 +1,6 @@
 package io.aoaigateway.routing;
 
+import io.aoaigateway.identity.BackendCredentials;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -33,7 +34,8 @@ class RoutingPropertiesTests {
 					"aoai.routing.backends[1].api-key=secret-b", "aoai.routing.backends[1].deployments[0].name=gpt-4o",
 					"aoai.routing.backends[1].deployments[0].alias=gpt4o-prod", "aoai.routing.backends[1].priority=1")
 			.run((context) -> {
-				BackendPool pool = new BackendPool(context.getBean(RoutingProperties.class));
+				BackendPool pool = new BackendPool(context.getBean(RoutingProperties.class),
+						BackendCredentials.keysOnly());
 				assertThat(pool.candidates("gpt-4o").orElseThrow().backends()).extracting(BackendDeployment::azureName)
 					.containsExactly("gpt-4o", "gpt4o-prod");
 				assertThat(pool.candidates("gpt-4o").get().backends().get(1).backend().url())
@@ -89,14 +91,30 @@ class RoutingPropertiesTests {
 	}
 
 	@Test
-	void bindWhenApiKeyMissingThenStartupFailsWithoutPrintingAnyKey() {
+	void bindWhenNeitherApiKeyNorCredentialThenStartupFailsWithoutPrintingAnyKey() {
 		this.runner.withPropertyValues(VALID)
 			.withPropertyValues("aoai.routing.backends[1].name=b", "aoai.routing.backends[1].url=https://b.example",
 					"aoai.routing.backends[1].deployments=gpt-4o")
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				String message = messages(context.getStartupFailure());
-				assertThat(message).contains("apiKey").doesNotContain("secret-a");
+				assertThat(message).contains("backends[1]")
+					.contains("exactly one of api-key and credential must be set")
+					.doesNotContain("secret-a");
+			});
+	}
+
+	@Test
+	void bindWhenBothApiKeyAndCredentialThenStartupFails() {
+		this.runner.withPropertyValues(VALID)
+			.withPropertyValues("aoai.routing.backends[1].name=b", "aoai.routing.backends[1].url=https://b.example",
+					"aoai.routing.backends[1].deployments=gpt-4o", "aoai.routing.backends[1].api-key=secret-b",
+					"aoai.routing.backends[1].credential=aks")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(messages(context.getStartupFailure())).contains("backends[1]")
+					.contains("exactly one of api-key and credential must be set")
+					.doesNotContain("secret-b");
 			});
 	}
 
@@ -119,7 +137,7 @@ class RoutingPropertiesTests {
 		assertThat(new ApiKey("super-secret")).hasToString("ApiKey[****]");
 		assertThat(
 				new RoutingProperties.Backend("a", java.net.URI.create("https://a.example"), new ApiKey("super-secret"),
-						java.util.List.of(new RoutingProperties.Deployment("gpt-4o", null)), 0, 1)
+						null, java.util.List.of(new RoutingProperties.Deployment("gpt-4o", null)), 0, 1)
 					.toString())
 			.doesNotContain("super-secret");
 	}
