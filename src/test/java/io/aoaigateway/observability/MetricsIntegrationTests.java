@@ -151,7 +151,10 @@ class MetricsIntegrationTests {
 			.block(Duration.ofSeconds(10));
 		Scrape scrape = scrapeAfterOneCall(before);
 
+		// Token meters exist only with keyless backends: KeylessBackendsIntegrationTests
+		// scrapes them.
 		assertThat(ObservabilityAssetsTests.referencedMetricNames()).isNotEmpty()
+			.filteredOn((name) -> !name.startsWith("aoai_gateway_backend_credential_"))
 			.allSatisfy((name) -> assertThat(scrape.has(name)).as("%s in the scrape", name).isTrue());
 	}
 

@@ -44,7 +44,7 @@ class ObservabilityAssetsTests {
 			"aoai_gateway_backend_cooldowns_total", "resilience4j_circuitbreaker_state",
 			"aoai_gateway_quota_admissions_total", "aoai_gateway_state_degraded", "aoai_gateway_state_errors_total",
 			"aoai_gateway_affinity_lookups_total", "aoai_gateway_streams_active",
-			"aoai_gateway_quota_settlements_total");
+			"aoai_gateway_quota_settlements_total", "aoai_gateway_backend_credential_expiry_seconds");
 
 	static final Path DASHBOARDS = GrafanaQueries.DASHBOARDS;
 
@@ -117,7 +117,8 @@ class ObservabilityAssetsTests {
 		assertThat(rules).extracting((rule) -> String.valueOf(rule.get("alert")))
 			.containsExactlyInAnyOrder("AoaiGatewayAllBackendsThrottled", "AoaiGatewayHighFailoverRate",
 					"AoaiGatewayStateStoreDegraded", "AoaiGatewayHighErrorRatio", "AoaiGatewayHighOverhead",
-					"AoaiGatewayCircuitBreakerOpen", "AoaiGatewayUsageNotSettled");
+					"AoaiGatewayCircuitBreakerOpen", "AoaiGatewayUsageNotSettled",
+					"AoaiGatewayBackendCredentialFailing");
 		for (Map<?, ?> rule : rules) {
 			Object alert = rule.get("alert");
 			assertThat(rule.get("expr")).as("expr of %s", alert).isInstanceOf(String.class);
@@ -158,7 +159,8 @@ class ObservabilityAssetsTests {
 				"aoai_gateway_all_throttled_total", "aoai_gateway_backend_cooldowns_total",
 				"resilience4j_circuitbreaker_state", "aoai_gateway_quota_admissions_total",
 				"aoai_gateway_state_degraded", "aoai_gateway_state_errors_total", "aoai_gateway_affinity_lookups_total",
-				"aoai_gateway_streams_active", "aoai_gateway_quota_settlements_total");
+				"aoai_gateway_streams_active", "aoai_gateway_quota_settlements_total",
+				"aoai_gateway_backend_credential_expiry_seconds");
 	}
 
 	/**
