@@ -16,6 +16,7 @@ import com.marcnuri.helm.Release;
 import com.marcnuri.helm.TemplateCommand;
 import io.aoaigateway.affinity.AffinityProperties;
 import io.aoaigateway.auth.AuthProperties;
+import io.aoaigateway.helm.ChartReadmeFixtures.ValuesExample;
 import io.aoaigateway.quota.QuotaProperties;
 import io.aoaigateway.resilience.FailoverProperties;
 import io.aoaigateway.routing.DeploymentConverter;
@@ -24,6 +25,7 @@ import io.aoaigateway.state.StateProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -504,6 +506,52 @@ class HelmChartTests {
 			.call()).hasMessageContaining(
 					"config.aoai.identity.credentials.cert.certificate-path is /etc/aoai/tls.pem, outside "
 							+ CERTIFICATE_DIRECTORY);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("readmeValues")
+	void templateWhenReadmeValuesThenRendersWithSecretsOnlyFromSecrets(ValuesExample example, @TempDir Path tmp)
+			throws IOException {
+		List<Map<String, Object>> documents = render(template(tmp, example.yaml()).call());
+
+		assertWellFormed(documents);
+		assertThat(kinds(documents)).contains("Deployment", "ConfigMap");
+		assertThat(maps(get(container(single(documents, "Deployment")), "env"))).allSatisfy((variable) -> {
+			if (variable.containsKey("valueFrom")) {
+				assertThat(get(variable, "valueFrom", "secretKeyRef", "name")).as("%s", variable).isNotNull();
+			}
+		});
+	}
+
+	@Test
+	void templateWhenReadmeKeylessInstallThenWorkloadIdentityAndNoSecret(@TempDir Path tmp) throws IOException {
+		List<ValuesExample> keyless = readmeValues()
+			.filter((example) -> example.heading().equals("Keyless install (workload identity)"))
+			.toList();
+		assertThat(keyless).hasSize(1);
+		Map<String, Object> values = map(yaml().load(keyless.get(0).yaml()));
+
+		List<Map<String, Object>> documents = render(template(tmp, keyless.get(0).yaml()).call());
+
+		Map<String, Object> deployment = single(documents, "Deployment");
+		assertThat(get(deployment, "spec", "template", "metadata", "labels", WORKLOAD_IDENTITY_LABEL))
+			.isEqualTo("true");
+		assertThat(get(single(documents, "ServiceAccount"), "metadata", "annotations", CLIENT_ID_ANNOTATION))
+			.isEqualTo(get(values, "workloadIdentity", "clientId"));
+		assertThat(get(deployment, "spec", "template", "spec", "serviceAccountName")).isEqualTo("aoai-gateway");
+		assertThat(maps(get(container(deployment), "env")))
+			.allSatisfy((variable) -> assertThat(variable).doesNotContainKey("valueFrom"));
+		assertThat(maps(get(deployment, "spec", "template", "spec", "volumes")))
+			.allSatisfy((volume) -> assertThat(volume).doesNotContainKey("secret"));
+		assertThat(maps(get(applicationYaml(documents), "aoai", "routing", "backends"))).isNotEmpty()
+			.allSatisfy((backend) -> assertThat(backend).containsKey("credential").doesNotContainKey("api-key"));
+	}
+
+	static Stream<ValuesExample> readmeValues() {
+		List<ValuesExample> examples = ChartReadmeFixtures.valuesExamples();
+		assertThat(examples).extracting(ValuesExample::heading)
+			.contains("Install", "Keyless install (workload identity)", "Client secret or certificate instead");
+		return examples.stream();
 	}
 
 	private static TemplateCommand template() {
