@@ -12,9 +12,11 @@ import java.util.stream.Stream;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.Release;
 import com.marcnuri.helm.TemplateCommand;
 import io.aoaigateway.affinity.AffinityProperties;
 import io.aoaigateway.auth.AuthProperties;
+import io.aoaigateway.helm.ChartReadmeFixtures.ValuesExample;
 import io.aoaigateway.quota.QuotaProperties;
 import io.aoaigateway.resilience.FailoverProperties;
 import io.aoaigateway.routing.DeploymentConverter;
@@ -22,6 +24,9 @@ import io.aoaigateway.routing.RoutingProperties;
 import io.aoaigateway.state.StateProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -50,6 +55,34 @@ class HelmChartTests {
 	private static final Path FULL_VALUES = Path.of("src", "test", "resources", "helm", "full-values.yaml");
 
 	private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[A-Za-z0-9_]+}");
+
+	private static final String CLIENT_ID = "11111111-2222-3333-4444-555555555555";
+
+	private static final String TENANT_ID = "66666666-7777-8888-9999-000000000000";
+
+	private static final String CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
+
+	private static final String TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id";
+
+	private static final String WORKLOAD_IDENTITY_LABEL = "azure.workload.identity/use";
+
+	private static final String CERTIFICATE_DIRECTORY = "/var/run/secrets/aoai-identity";
+
+	/** One backend on a workload identity credential, as the keyless README example. */
+	private static final String KEYLESS_CONFIG = """
+			config:
+			  aoai:
+			    identity:
+			      credentials:
+			        aks:
+			          type: workload-identity
+			    routing:
+			      backends:
+			        - name: swedencentral
+			          url: https://contoso-swc.openai.azure.com
+			          credential: aks
+			          deployments: [gpt-4o]
+			""";
 
 	@Test
 	void lintWhenDefaultValuesThenPasses() {
@@ -82,6 +115,8 @@ class HelmChartTests {
 		assertGatewayContainer(deployment);
 		assertThat(get(applicationYaml(documents), "aoai", "state", "store")).isEqualTo("memory");
 		assertThat(get(applicationYaml(documents), "spring")).isNull();
+		assertThat(maps(get(container(deployment), "volumeMounts"))).extracting((mount) -> mount.get("mountPath"))
+			.containsExactlyInAnyOrder("/config", "/tmp");
 	}
 
 	@Test
@@ -115,10 +150,17 @@ class HelmChartTests {
 		assertThat(dashboards).hasSize(3)
 			.allSatisfy((dashboard) -> assertThat(get(dashboard, "metadata", "labels", "grafana_dashboard"))
 				.isEqualTo("1"));
+		assertThat(map(get(single(documents, "ServiceAccount"), "metadata", "annotations")))
+			.as("the user's and the chart's")
+			.containsOnlyKeys("contoso.com/owner", CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION);
+		assertThat(get(deployment, "spec", "template", "metadata", "labels", WORKLOAD_IDENTITY_LABEL))
+			.isEqualTo("true");
+		assertThat(maps(get(container(deployment), "volumeMounts"))).extracting((mount) -> mount.get("mountPath"))
+			.containsExactlyInAnyOrder("/config", "/tmp", CERTIFICATE_DIRECTORY);
 	}
 
 	@Test
-	void templateWhenFullValuesThenApiKeysOnlyFromTheExistingSecret() {
+	void templateWhenFullValuesThenSecretsOnlyFromTheExistingSecrets() {
 		String rendered = template().withValuesFile(FULL_VALUES).call();
 		List<Map<String, Object>> documents = render(rendered);
 
@@ -128,15 +170,18 @@ class HelmChartTests {
 			.allSatisfy((backend) -> assertThat(String.valueOf(backend.get("api-key"))).matches(PLACEHOLDER));
 		List<Map<String, Object>> env = maps(get(container(single(documents, "Deployment")), "env"));
 		List<Map<String, Object>> secretEnv = env.stream()
-			.filter((variable) -> String.valueOf(variable.get("name")).matches(".*(_API_KEY|PASSWORD)$"))
+			.filter((variable) -> String.valueOf(variable.get("name")).matches(".*(_API_KEY|PASSWORD|_SECRET)$"))
 			.toList();
 		assertThat(secretEnv).extracting((variable) -> variable.get("name"))
-			.containsExactlyInAnyOrder("SWEDENCENTRAL_API_KEY", "EUS2_API_KEY", "REDIS_PASSWORD");
+			.containsExactlyInAnyOrder("SWEDENCENTRAL_API_KEY", "EUS2_API_KEY", "AOAI_IDENTITY_CLIENT_SECRET",
+					"REDIS_PASSWORD");
 		assertThat(secretEnv).allSatisfy((variable) -> {
 			assertThat(variable).doesNotContainKey("value");
 			assertThat(get(variable, "valueFrom", "secretKeyRef", "name")).isIn("aoai-backend-keys",
-					"aoai-gateway-redis");
+					"aoai-gateway-identity", "aoai-gateway-redis");
 		});
+		assertThat(get(map(get(applicationYaml(documents), "aoai", "identity", "credentials")), "app", "client-secret"))
+			.isEqualTo("${AOAI_IDENTITY_CLIENT_SECRET}");
 	}
 
 	@Test
@@ -189,8 +234,333 @@ class HelmChartTests {
 			.hasMessageContaining("additional properties 'replicas' not allowed");
 	}
 
+	@Test
+	void templateWhenWorkloadIdentityThenServiceAccountAnnotatedAndPodsLabelled() {
+		List<Map<String, Object>> documents = render(template().set("workloadIdentity.enabled", true)
+			.set("workloadIdentity.clientId", CLIENT_ID)
+			.set("workloadIdentity.tenantId", TENANT_ID)
+			.call());
+
+		assertThat(get(single(documents, "ServiceAccount"), "metadata", "annotations"))
+			.isEqualTo(Map.of(CLIENT_ID_ANNOTATION, CLIENT_ID, TENANT_ID_ANNOTATION, TENANT_ID));
+		Map<String, Object> deployment = single(documents, "Deployment");
+		assertThat(get(deployment, "spec", "template", "metadata", "labels", WORKLOAD_IDENTITY_LABEL))
+			.isEqualTo("true");
+		assertThat(map(get(deployment, "spec", "selector", "matchLabels"))).as("the selector is immutable")
+			.doesNotContainKey(WORKLOAD_IDENTITY_LABEL);
+		assertThat(get(deployment, "spec", "template", "spec", "serviceAccountName"))
+			.isEqualTo(get(single(documents, "ServiceAccount"), "metadata", "name"));
+	}
+
+	@Test
+	void installWhenWorkloadIdentityThenNotesNameTheFederatedCredentialSubject() {
+		Release release = new Helm(CHART).install()
+			.withName("gw")
+			.withNamespace("ai")
+			.set("workloadIdentity.enabled", true)
+			.set("workloadIdentity.clientId", CLIENT_ID)
+			.clientOnly()
+			.dryRun()
+			.call();
+
+		assertThat(release.getOutput()).contains("subject system:serviceaccount:ai:gw-aoai-gateway")
+			.contains("Cognitive Services OpenAI User");
+	}
+
+	@Test
+	void templateWhenWorkloadIdentityWithoutTenantIdThenOnlyClientIdAnnotation() {
+		List<Map<String, Object>> documents = render(
+				template().set("workloadIdentity.enabled", true).set("workloadIdentity.clientId", CLIENT_ID).call());
+
+		assertThat(get(single(documents, "ServiceAccount"), "metadata", "annotations"))
+			.isEqualTo(Map.of(CLIENT_ID_ANNOTATION, CLIENT_ID));
+	}
+
+	@Test
+	void templateWhenWorkloadIdentityDisabledThenNoAnnotationAndNoLabel() {
+		List<Map<String, Object>> documents = render(template().set("workloadIdentity.clientId", CLIENT_ID).call());
+
+		assertThat(get(single(documents, "ServiceAccount"), "metadata", "annotations")).isNull();
+		assertThat(map(get(single(documents, "Deployment"), "spec", "template", "metadata", "labels")))
+			.doesNotContainKey(WORKLOAD_IDENTITY_LABEL);
+	}
+
+	@Test
+	void templateWhenWorkloadIdentityWithoutClientIdThenRefusedBySchema() {
+		assertThatThrownBy(() -> template().set("workloadIdentity.enabled", true).call())
+			.hasMessageContaining("/workloadIdentity/clientId")
+			.hasMessageContaining("minLength");
+	}
+
+	@Test
+	void templateWhenClientIdIsNotAGuidThenRefusedBySchema() {
+		assertThatThrownBy(() -> template().set("workloadIdentity.enabled", true)
+			.set("workloadIdentity.clientId", "aoai-gateway")
+			.call()).hasMessageContaining("/workloadIdentity/clientId").hasMessageContaining("does not match pattern");
+	}
+
+	@Test
+	void templateWhenWorkloadIdentityOnAnExistingServiceAccountThenOnlyPodsLabelled() {
+		List<Map<String, Object>> documents = render(template().set("workloadIdentity.enabled", true)
+			.set("serviceAccount.create", false)
+			.set("serviceAccount.name", "platform-gateway")
+			.call());
+
+		assertThat(kinds(documents)).doesNotContain("ServiceAccount");
+		Map<String, Object> deployment = single(documents, "Deployment");
+		assertThat(get(deployment, "spec", "template", "metadata", "labels", WORKLOAD_IDENTITY_LABEL))
+			.isEqualTo("true");
+		assertThat(get(deployment, "spec", "template", "spec", "serviceAccountName")).isEqualTo("platform-gateway");
+	}
+
+	@Test
+	void templateWhenClientIdForAnExistingServiceAccountThenRefused() {
+		assertThatThrownBy(() -> template().set("workloadIdentity.enabled", true)
+			.set("workloadIdentity.clientId", CLIENT_ID)
+			.set("serviceAccount.create", false)
+			.set("serviceAccount.name", "platform-gateway")
+			.call())
+			.hasMessageContaining("workloadIdentity.clientId or tenantId is set but serviceAccount.create is false")
+			.hasMessageContaining("Annotate ServiceAccount platform-gateway with azure.workload.identity/client-id");
+	}
+
+	@Test
+	void templateWhenServiceAccountAnnotationDisagreesWithClientIdThenRefused(@TempDir Path tmp) throws IOException {
+		String values = """
+				serviceAccount:
+				  annotations:
+				    azure.workload.identity/client-id: 00000000-0000-0000-0000-00000000abcd
+				workloadIdentity:
+				  enabled: true
+				  clientId: %s
+				""".formatted(CLIENT_ID);
+
+		assertThatThrownBy(() -> template(tmp, values).call()).hasMessageContaining(
+				"serviceAccount.annotations sets azure.workload.identity/client-id to 00000000-0000-0000-0000-00000000abcd but workloadIdentity sets "
+						+ CLIENT_ID);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "workload-identity", "WORKLOAD_IDENTITY", "workload_identity" })
+	void templateWhenWorkloadIdentityCredentialWithoutWorkloadIdentityThenRefused(String type, @TempDir Path tmp)
+			throws IOException {
+		String values = KEYLESS_CONFIG.replace("type: workload-identity", "type: " + type);
+
+		assertThatThrownBy(() -> template(tmp, values).call()).hasMessageContaining(
+				"config.aoai.identity.credentials.aks is of type workload-identity but workloadIdentity.enabled is false: "
+						+ "set workloadIdentity.enabled=true and workloadIdentity.clientId");
+	}
+
+	@Test
+	void templateWhenWorkloadIdentityCredentialOnAnExistingServiceAccountWithoutTheLabelThenRefused(@TempDir Path tmp)
+			throws IOException {
+		String values = KEYLESS_CONFIG + """
+				serviceAccount:
+				  create: false
+				  name: platform-gateway
+				""";
+
+		assertThatThrownBy(() -> template(tmp, values).call()).hasMessageContaining(
+				"config.aoai.identity.credentials.aks is of type workload-identity but workloadIdentity.enabled is false: "
+						+ "set workloadIdentity.enabled=true (it labels the pods for the AKS webhook) "
+						+ "and annotate ServiceAccount platform-gateway");
+	}
+
+	@Test
+	void templateWhenWorkloadIdentityCredentialOnPodsLabelledByHandThenAccepted(@TempDir Path tmp) throws IOException {
+		String values = KEYLESS_CONFIG + """
+				serviceAccount:
+				  annotations:
+				    azure.workload.identity/client-id: %s
+				podLabels:
+				  azure.workload.identity/use: "true"
+				""".formatted(CLIENT_ID);
+
+		List<Map<String, Object>> documents = render(template(tmp, values).call());
+
+		assertThat(
+				get(single(documents, "Deployment"), "spec", "template", "metadata", "labels", WORKLOAD_IDENTITY_LABEL))
+			.isEqualTo("true");
+		assertThat(get(single(documents, "ServiceAccount"), "metadata", "annotations", CLIENT_ID_ANNOTATION))
+			.isEqualTo(CLIENT_ID);
+	}
+
+	@Test
+	void templateWhenEveryBackendKeylessThenNoBackendSecretNeeded(@TempDir Path tmp) throws IOException {
+		String values = KEYLESS_CONFIG + """
+				workloadIdentity:
+				  enabled: true
+				  clientId: %s
+				""".formatted(CLIENT_ID);
+
+		List<Map<String, Object>> documents = render(template(tmp, values).call());
+
+		assertThat(maps(get(container(single(documents, "Deployment")), "env")))
+			.allSatisfy((variable) -> assertThat(variable).doesNotContainKey("valueFrom"));
+		assertThat(maps(get(applicationYaml(documents), "aoai", "routing", "backends"))).allSatisfy(
+				(backend) -> assertThat(backend).containsEntry("credential", "aks").doesNotContainKey("api-key"));
+	}
+
+	@Test
+	void templateWhenBackendHasNeitherApiKeyNorCredentialThenRefused() {
+		assertThatThrownBy(() -> template().set("config.aoai.routing.backends[0].name", "swedencentral")
+			.set("config.aoai.routing.backends[0].api-key", "${SWEDENCENTRAL_API_KEY}")
+			.set("config.aoai.routing.backends[1].name", "eastus2")
+			.call()).hasMessageContaining(
+					"config.aoai.routing.backends[1] (eastus2) has neither an api-key nor a credential: set credential");
+	}
+
+	@Test
+	void templateWhenBackendHasBothApiKeyAndCredentialThenRefused(@TempDir Path tmp) throws IOException {
+		String values = KEYLESS_CONFIG.replace("credential: aks", "credential: aks\n          apiKey: ${SWC_KEY}");
+
+		assertThatThrownBy(() -> template(tmp, values).call()).hasMessageContaining(
+				"config.aoai.routing.backends[0] (swedencentral) has both an api-key and a credential");
+	}
+
+	@Test
+	void templateWhenBackendApiKeyFromTheEnvironmentThenAccepted() {
+		List<Map<String, Object>> documents = render(
+				template().set("config.aoai.routing.backends[0].name", "swedencentral")
+					.set("backends.existingSecret", "aoai-backend-keys")
+					.set("backends.apiKeyEnv[0].name", "AOAI_ROUTING_BACKENDS_0_APIKEY")
+					.set("backends.apiKeyEnv[0].key", "swedencentral")
+					.call());
+
+		assertThat(maps(get(container(single(documents, "Deployment")), "env")))
+			.anySatisfy((variable) -> assertThat(variable).containsEntry("name", "AOAI_ROUTING_BACKENDS_0_APIKEY"));
+	}
+
+	@Test
+	void templateWhenBackendCredentialIsNotDefinedThenRefused(@TempDir Path tmp) throws IOException {
+		String values = KEYLESS_CONFIG.replace("credential: aks", "credential: ask");
+
+		assertThatThrownBy(() -> template(tmp, values).call()).hasMessageContaining(
+				"config.aoai.routing.backends[0].credential is ask but config.aoai.identity.credentials has no credential of that name");
+	}
+
+	@Test
+	void templateWhenLiteralClientSecretThenRefused() {
+		assertThatThrownBy(() -> template().set("config.aoai.identity.credentials.app.type", "client-secret")
+			.set("config.aoai.identity.credentials.app.client-secret", "s3cr3t-Value~0123")
+			.call()).hasMessageContaining("config.aoai.identity.credentials.app.client-secret is a literal value")
+			.message()
+			.doesNotContain("s3cr3t-Value~0123");
+	}
+
+	@Test
+	void templateWhenClientSecretEnvWithoutExistingSecretThenRefused() {
+		assertThatThrownBy(() -> template().set("identity.clientSecretEnv[0].name", "AOAI_IDENTITY_CLIENT_SECRET")
+			.set("identity.clientSecretEnv[0].key", "client-secret")
+			.call()).hasMessageContaining("identity.clientSecretEnv is set but identity.existingSecret is empty");
+	}
+
+	@Test
+	void templateWhenClientSecretFromTheIdentitySecretThenEnvFromThatSecret() {
+		List<Map<String, Object>> documents = render(template().set("identity.existingSecret", "aoai-gateway-identity")
+			.set("identity.clientSecretEnv[0].name", "AOAI_IDENTITY_CLIENT_SECRET")
+			.set("identity.clientSecretEnv[0].key", "client-secret")
+			.call());
+
+		assertThat(maps(get(container(single(documents, "Deployment")), "env"))).anySatisfy((variable) -> {
+			assertThat(variable).containsEntry("name", "AOAI_IDENTITY_CLIENT_SECRET").doesNotContainKey("value");
+			assertThat(get(variable, "valueFrom", "secretKeyRef"))
+				.isEqualTo(Map.of("name", "aoai-gateway-identity", "key", "client-secret"));
+		});
+	}
+
+	@Test
+	void templateWhenCertificateSecretThenMountedReadOnly() {
+		List<Map<String, Object>> documents = render(
+				template().set("identity.certificateSecret", "aoai-gateway-identity-cert").call());
+
+		Map<String, Object> deployment = single(documents, "Deployment");
+		Map<String, Object> mount = maps(get(container(deployment), "volumeMounts")).stream()
+			.filter((candidate) -> CERTIFICATE_DIRECTORY.equals(candidate.get("mountPath")))
+			.findFirst()
+			.orElseThrow();
+		assertThat(mount).containsEntry("readOnly", true);
+		Map<String, Object> volume = maps(get(deployment, "spec", "template", "spec", "volumes")).stream()
+			.filter((candidate) -> mount.get("name").equals(candidate.get("name")))
+			.findFirst()
+			.orElseThrow();
+		assertThat(get(volume, "secret", "secretName")).isEqualTo("aoai-gateway-identity-cert");
+		assertThat(get(volume, "secret", "defaultMode")).as("0440").isEqualTo(0440);
+	}
+
+	@Test
+	void templateWhenClientCertificateWithoutCertificateSecretThenRefused() {
+		assertThatThrownBy(() -> template().set("config.aoai.identity.credentials.cert.type", "client-certificate")
+			.set("config.aoai.identity.credentials.cert.certificate-path", CERTIFICATE_DIRECTORY + "/tls.pem")
+			.call())
+			.hasMessageContaining(
+					"config.aoai.identity.credentials.cert is of type client-certificate but identity.certificateSecret is empty")
+			.hasMessageContaining("mounted at " + CERTIFICATE_DIRECTORY);
+	}
+
+	@Test
+	void templateWhenCertificatePathOutsideTheMountThenRefused() {
+		assertThatThrownBy(() -> template().set("identity.certificateSecret", "aoai-gateway-identity-cert")
+			.set("config.aoai.identity.credentials.cert.type", "client-certificate")
+			.set("config.aoai.identity.credentials.cert.certificate-path", "/etc/aoai/tls.pem")
+			.call()).hasMessageContaining(
+					"config.aoai.identity.credentials.cert.certificate-path is /etc/aoai/tls.pem, outside "
+							+ CERTIFICATE_DIRECTORY);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("readmeValues")
+	void templateWhenReadmeValuesThenRendersWithSecretsOnlyFromSecrets(ValuesExample example, @TempDir Path tmp)
+			throws IOException {
+		List<Map<String, Object>> documents = render(template(tmp, example.yaml()).call());
+
+		assertWellFormed(documents);
+		assertThat(kinds(documents)).contains("Deployment", "ConfigMap");
+		assertThat(maps(get(container(single(documents, "Deployment")), "env"))).allSatisfy((variable) -> {
+			if (variable.containsKey("valueFrom")) {
+				assertThat(get(variable, "valueFrom", "secretKeyRef", "name")).as("%s", variable).isNotNull();
+			}
+		});
+	}
+
+	@Test
+	void templateWhenReadmeKeylessInstallThenWorkloadIdentityAndNoSecret(@TempDir Path tmp) throws IOException {
+		List<ValuesExample> keyless = readmeValues()
+			.filter((example) -> example.heading().equals("Keyless install (workload identity)"))
+			.toList();
+		assertThat(keyless).hasSize(1);
+		Map<String, Object> values = map(yaml().load(keyless.get(0).yaml()));
+
+		List<Map<String, Object>> documents = render(template(tmp, keyless.get(0).yaml()).call());
+
+		Map<String, Object> deployment = single(documents, "Deployment");
+		assertThat(get(deployment, "spec", "template", "metadata", "labels", WORKLOAD_IDENTITY_LABEL))
+			.isEqualTo("true");
+		assertThat(get(single(documents, "ServiceAccount"), "metadata", "annotations", CLIENT_ID_ANNOTATION))
+			.isEqualTo(get(values, "workloadIdentity", "clientId"));
+		assertThat(get(deployment, "spec", "template", "spec", "serviceAccountName")).isEqualTo("aoai-gateway");
+		assertThat(maps(get(container(deployment), "env")))
+			.allSatisfy((variable) -> assertThat(variable).doesNotContainKey("valueFrom"));
+		assertThat(maps(get(deployment, "spec", "template", "spec", "volumes")))
+			.allSatisfy((volume) -> assertThat(volume).doesNotContainKey("secret"));
+		assertThat(maps(get(applicationYaml(documents), "aoai", "routing", "backends"))).isNotEmpty()
+			.allSatisfy((backend) -> assertThat(backend).containsKey("credential").doesNotContainKey("api-key"));
+	}
+
+	static Stream<ValuesExample> readmeValues() {
+		List<ValuesExample> examples = ChartReadmeFixtures.valuesExamples();
+		assertThat(examples).extracting(ValuesExample::heading)
+			.contains("Install", "Keyless install (workload identity)", "Client secret or certificate instead");
+		return examples.stream();
+	}
+
 	private static TemplateCommand template() {
 		return new Helm(CHART).template().withName("gw").withNamespace("ai");
+	}
+
+	private static TemplateCommand template(Path directory, String values) throws IOException {
+		Path file = Files.writeString(Files.createTempFile(directory, "values-", ".yaml"), values);
+		return template().withValuesFile(file);
 	}
 
 	private static void assertWellFormed(List<Map<String, Object>> documents) {
@@ -221,7 +591,7 @@ class HelmChartTests {
 			assertThat(variable.get("value")).isEqualTo("file:/config/application.yaml");
 		});
 		assertThat(maps(get(container, "volumeMounts"))).extracting((mount) -> mount.get("mountPath"))
-			.containsExactlyInAnyOrder("/config", "/tmp");
+			.contains("/config", "/tmp");
 	}
 
 	private static Map<String, Object> container(Map<String, Object> deployment) {

@@ -1,12 +1,15 @@
 package io.aoaigateway.helm;
 
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
@@ -17,8 +20,10 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,12 +46,22 @@ class KubernetesManifestsTests {
 	// additionalProperties, checked below.
 	private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
 
-	@ParameterizedTest
-	@ValueSource(strings = { "", "src/test/resources/helm/full-values.yaml" })
-	void manifestsWhenReadAsKubernetesTypesThenEveryFieldIsKnown(String values) throws Exception {
+	static Stream<Arguments> values() throws IOException {
+		Stream<Arguments> files = Stream.of(Arguments.of("default values", ""), Arguments.of("full-values.yaml",
+				Files.readString(Path.of("src/test/resources/helm/full-values.yaml"))));
+		Stream<Arguments> readme = ChartReadmeFixtures.valuesExamples()
+			.stream()
+			.map((example) -> Arguments.of("README: " + example.name(), example.yaml()));
+		return Stream.concat(files, readme);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("values")
+	void manifestsWhenReadAsKubernetesTypesThenEveryFieldIsKnown(String name, String values, @TempDir Path tmp)
+			throws Exception {
 		TemplateCommand template = new Helm(CHART).template().withName("gw").withNamespace("ai");
 		if (!values.isEmpty()) {
-			template = template.withValuesFile(Path.of(values));
+			template = template.withValuesFile(Files.writeString(tmp.resolve("values.yaml"), values));
 		}
 		List<String> unknown = new ArrayList<>();
 		List<String> checked = new ArrayList<>();
