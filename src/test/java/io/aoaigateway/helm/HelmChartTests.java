@@ -20,6 +20,7 @@ import io.aoaigateway.helm.ChartReadmeFixtures.ValuesExample;
 import io.aoaigateway.quota.QuotaProperties;
 import io.aoaigateway.resilience.FailoverProperties;
 import io.aoaigateway.routing.DeploymentConverter;
+import io.aoaigateway.identity.IdentityProperties;
 import io.aoaigateway.routing.RoutingProperties;
 import io.aoaigateway.state.StateProperties;
 import org.junit.jupiter.api.Test;
@@ -523,6 +524,30 @@ class HelmChartTests {
 		});
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("readmeValues")
+	void templateWhenReadmeValuesThenApplicationYamlBindsToTheGatewayProperties(ValuesExample example,
+			@TempDir Path tmp) throws IOException {
+		Path application = tmp.resolve("application.yaml");
+		Files.writeString(application, yaml().dump(applicationYaml(render(template(tmp, example.yaml()).call()))));
+		List<PropertySource<?>> sources = new YamlPropertySourceLoader().load(application.toString(),
+				new FileSystemResource(application));
+
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+			.withUserConfiguration(GatewayProperties.class)
+			.withInitializer((context) -> sources.forEach(context.getEnvironment().getPropertySources()::addFirst))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				RoutingProperties routing = context.getBean(RoutingProperties.class);
+				IdentityProperties identity = context.getBean(IdentityProperties.class);
+				assertThat(routing.backends()).isNotEmpty()
+					.allSatisfy((backend) -> assertThat(
+							backend.credential() == null || identity.credentials().containsKey(backend.credential()))
+						.as("credential of %s", backend.name())
+						.isTrue());
+			});
+	}
+
 	@Test
 	void templateWhenReadmeKeylessInstallThenWorkloadIdentityAndNoSecret(@TempDir Path tmp) throws IOException {
 		List<ValuesExample> keyless = readmeValues()
@@ -695,7 +720,7 @@ class HelmChartTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableConfigurationProperties({ RoutingProperties.class, AuthProperties.class, QuotaProperties.class,
-			StateProperties.class, FailoverProperties.class, AffinityProperties.class })
+			StateProperties.class, FailoverProperties.class, AffinityProperties.class, IdentityProperties.class })
 	static class GatewayProperties {
 
 		@Bean
