@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
@@ -26,9 +27,10 @@ import org.springframework.http.HttpHeaders;
 
 /**
  * One Entra ID access token, shared by every call to the backends whose credential it is:
- * obtained when the gateway starts, renewed in the background ahead of its expiry, and
- * kept in use while a renewal fails and it is still valid. At most one token request is
- * in flight at a time, and failed ones are retried with a doubling wait: never a burst.
+ * obtained when the gateway starts, renewed in the background halfway through its life,
+ * and kept in use while a renewal fails and it is still valid. At most one token request
+ * is in flight at a time, and failed ones are retried with a doubling wait: never a
+ * burst.
  * <p>
  * A backend that refuses the token (401) gets it renewed once; if it refuses the renewed
  * token too, its backends leave the rotation for {@code after-rejection} (the identity
@@ -53,7 +55,7 @@ public final class EntraToken implements BackendCredential {
 
 	private final String name;
 
-	private final TokenCredential credential;
+	private final Supplier<TokenCredential> credentials;
 
 	private final TokenRequestContext request;
 
@@ -75,16 +77,16 @@ public final class EntraToken implements BackendCredential {
 
 	/**
 	 * @param name the credential's name in {@code aoai.identity.credentials}
-	 * @param credential where tokens come from
+	 * @param credentials builds the credential each token request uses
 	 * @param scope the scope tokens are asked for
 	 * @param settings when tokens are renewed
 	 * @param clock the time
 	 * @param registry where the token's meters are registered
 	 */
-	EntraToken(String name, TokenCredential credential, String scope, IdentityProperties.Refresh settings, Clock clock,
-			MeterRegistry registry) {
+	EntraToken(String name, Supplier<TokenCredential> credentials, String scope, IdentityProperties.Refresh settings,
+			Clock clock, MeterRegistry registry) {
 		this.name = name;
-		this.credential = credential;
+		this.credentials = credentials;
 		this.request = new TokenRequestContext().addScopes(scope);
 		this.settings = settings;
 		this.clock = clock;
@@ -207,7 +209,7 @@ public final class EntraToken implements BackendCredential {
 	}
 
 	private Mono<Boolean> request(boolean afterRejection) {
-		return Mono.defer(() -> this.credential.getToken(this.request))
+		return Mono.defer(() -> this.credentials.get().getToken(this.request))
 			.timeout(this.settings.timeout())
 			.map((token) -> obtained(token, afterRejection))
 			.switchIfEmpty(Mono.fromSupplier(() -> failed(new IllegalStateException("No token was returned"))))
@@ -217,12 +219,14 @@ public final class EntraToken implements BackendCredential {
 	private boolean obtained(AccessToken token, boolean afterRejection) {
 		Instant now = this.clock.instant();
 		Instant expiresAt = token.getExpiresAt().toInstant();
-		Duration life = Duration.between(now, expiresAt);
-		Duration ahead = this.settings.beforeExpiry();
-		if (life.dividedBy(2).compareTo(ahead) < 0) {
-			ahead = life.dividedBy(2);
+		// Halfway through its life (as Entra's own refresh_in), so that an outage of
+		// Entra
+		// has half the token's life to end; at the latest before-expiry ahead of it.
+		Instant renewAt = now.plus(Duration.between(now, expiresAt).dividedBy(2));
+		Instant latest = expiresAt.minus(this.settings.beforeExpiry());
+		if (latest.isBefore(renewAt) && latest.isAfter(now)) {
+			renewAt = latest;
 		}
-		Instant renewAt = expiresAt.minus(ahead);
 		if (token.getRefreshAt() != null && token.getRefreshAt().toInstant().isBefore(renewAt)) {
 			renewAt = token.getRefreshAt().toInstant();
 		}

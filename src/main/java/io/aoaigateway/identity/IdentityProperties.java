@@ -151,13 +151,13 @@ public record IdentityProperties(@DefaultValue Map<String, @Valid @NotNull Crede
 	}
 
 	/**
-	 * When tokens are renewed. A token is renewed {@code before-expiry} ahead of its
-	 * expiry (halfway through its life when that is shorter), in the background; a
-	 * renewal that fails is tried again after {@code retry-min}, doubling to
-	 * {@code retry-max}, while the current token stays in use until it expires.
+	 * When tokens are renewed: halfway through a token's life (at the latest
+	 * {@code before-expiry} ahead of its expiry), in the background; a renewal that fails
+	 * is tried again after {@code retry-min}, doubling to {@code retry-max}, while the
+	 * current token stays in use until it expires.
 	 *
-	 * @param beforeExpiry how long before a token's expiry it is renewed. Keep it at most
-	 * 5 minutes: azure-identity hands out its cached token until then
+	 * @param beforeExpiry the latest a token is renewed ahead of its expiry, for tokens
+	 * whose half life is longer
 	 * @param checkInterval how often each token is checked for renewal
 	 * @param retryMin the wait after a first failed renewal
 	 * @param retryMax the longest wait between two renewals that fail

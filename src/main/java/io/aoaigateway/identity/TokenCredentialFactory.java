@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLException;
 
@@ -64,33 +65,44 @@ final class TokenCredentialFactory {
 	}
 
 	/**
-	 * Builds the credential for one configured identity; no token is asked for yet.
+	 * Checks one configured identity and returns a way to build its credential afresh for
+	 * each token request: a new credential has an empty token cache, so a renewal gets a
+	 * new token from Entra instead of the cached one, which azure-identity would hand out
+	 * until 5 minutes before its expiry. No token is asked for yet.
 	 * @param name the identity's name, for messages
 	 * @param config its configuration
-	 * @return the credential
+	 * @return builds the credential
 	 * @throws IllegalStateException when the configuration and the environment together
 	 * do not describe a usable identity
 	 */
-	TokenCredential create(String name, IdentityProperties.Credential config) {
+	Supplier<TokenCredential> create(String name, IdentityProperties.Credential config) {
 		List<String> inapplicable = config.inapplicableSettings();
 		if (!inapplicable.isEmpty()) {
 			throw new IllegalStateException("aoai.identity.credentials." + name + ": " + String.join(", ", inapplicable)
 					+ " does not apply to type " + config.type());
 		}
+		HttpClient http = httpClient(config.sslBundle());
+		Supplier<TokenCredential> credentials = () -> build(name, config, http);
+		credentials.get();
+		return credentials;
+	}
+
+	private TokenCredential build(String name, IdentityProperties.Credential config, HttpClient http) {
 		return switch (config.type()) {
-			case WORKLOAD_IDENTITY -> workloadIdentity(name, config);
+			case WORKLOAD_IDENTITY -> workloadIdentity(name, config, http);
 			case MANAGED_IDENTITY -> common(new ManagedIdentityCredentialBuilder().clientId(config.clientId())
 				.resourceId(config.resourceId())
-				.executorService(this.executor), config).build();
+				.executorService(this.executor), http).build();
 			case CLIENT_SECRET -> aad(new ClientSecretCredentialBuilder().clientSecret(secret(config.clientSecret())),
-					config, config.tenantId(), config.clientId())
+					config, config.tenantId(), config.clientId(), http)
 				.build();
-			case CLIENT_CERTIFICATE -> aad(certificate(config), config, config.tenantId(), config.clientId()).build();
-			case DEFAULT -> defaultChain(config);
+			case CLIENT_CERTIFICATE ->
+				aad(certificate(config), config, config.tenantId(), config.clientId(), http).build();
+			case DEFAULT -> defaultChain(config, http);
 		};
 	}
 
-	private TokenCredential workloadIdentity(String name, IdentityProperties.Credential config) {
+	private TokenCredential workloadIdentity(String name, IdentityProperties.Credential config, HttpClient http) {
 		String tenantId = orEnvironment(config.tenantId(), "AZURE_TENANT_ID");
 		String clientId = orEnvironment(config.clientId(), "AZURE_CLIENT_ID");
 		String tokenFile = orEnvironment(config.tokenFilePath(), "AZURE_FEDERATED_TOKEN_FILE");
@@ -100,11 +112,11 @@ final class TokenCredentialFactory {
 					+ "AZURE_FEDERATED_TOKEN_FILE variables that the AKS workload identity webhook sets in pods "
 					+ "labelled azure.workload.identity/use=true; missing: " + missing(tenantId, clientId, tokenFile));
 		}
-		return aad(new WorkloadIdentityCredentialBuilder().tokenFilePath(tokenFile), config, tenantId, clientId)
+		return aad(new WorkloadIdentityCredentialBuilder().tokenFilePath(tokenFile), config, tenantId, clientId, http)
 			.build();
 	}
 
-	private TokenCredential defaultChain(IdentityProperties.Credential config) {
+	private TokenCredential defaultChain(IdentityProperties.Credential config, HttpClient http) {
 		DefaultAzureCredentialBuilder builder = new DefaultAzureCredentialBuilder().executorService(this.executor);
 		if (config.tenantId() != null) {
 			builder.tenantId(config.tenantId());
@@ -122,7 +134,7 @@ final class TokenCredentialFactory {
 		if (!config.instanceDiscovery()) {
 			builder.disableInstanceDiscovery();
 		}
-		return common(builder, config).build();
+		return common(builder, http).build();
 	}
 
 	private ClientCertificateCredentialBuilder certificate(IdentityProperties.Credential config) {
@@ -142,7 +154,7 @@ final class TokenCredentialFactory {
 	}
 
 	private <T extends AadCredentialBuilderBase<T>> T aad(T builder, IdentityProperties.Credential config,
-			@Nullable String tenantId, @Nullable String clientId) {
+			@Nullable String tenantId, @Nullable String clientId, HttpClient http) {
 		builder.tenantId(tenantId).clientId(clientId).executorService(this.executor);
 		String authority = authorityHost(config);
 		if (authority != null) {
@@ -151,12 +163,12 @@ final class TokenCredentialFactory {
 		if (!config.instanceDiscovery()) {
 			builder.disableInstanceDiscovery();
 		}
-		return common(builder, config);
+		return common(builder, http);
 	}
 
-	private <T extends CredentialBuilderBase<T>> T common(T builder, IdentityProperties.Credential config) {
+	private <T extends CredentialBuilderBase<T>> T common(T builder, HttpClient http) {
 		// One try per renewal: the gateway's own back-off decides when the next one goes.
-		return builder.httpClient(httpClient(config.sslBundle()))
+		return builder.httpClient(http)
 			.retryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ofMillis(1))))
 			.maxRetry(0);
 	}

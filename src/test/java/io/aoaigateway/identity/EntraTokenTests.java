@@ -38,8 +38,8 @@ class EntraTokenTests {
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-	private final EntraToken token = new EntraToken("aks", this.azure, "https://cognitiveservices.azure.com/.default",
-			REFRESH, this.clock, this.registry);
+	private final EntraToken token = new EntraToken("aks", () -> this.azure,
+			"https://cognitiveservices.azure.com/.default", REFRESH, this.clock, this.registry);
 
 	@Test
 	void renewIfDueWhenNoTokenYetThenTheFirstIsObtainedAndSentAsBearer() {
@@ -56,11 +56,11 @@ class EntraTokenTests {
 	}
 
 	@Test
-	void renewIfDueWhenFiveMinutesAreLeftThenRenewedAheadOfExpiryAndNotBefore() {
+	void renewIfDueWhenHalfTheLifeIsGoneThenRenewedAndNotBefore() {
 		this.azure.answer("t1", Duration.ofHours(1));
 		this.token.renewIfDue();
 
-		this.clock.advance(Duration.ofMinutes(55).minusSeconds(1));
+		this.clock.advance(Duration.ofMinutes(30).minusSeconds(1));
 		this.token.renewIfDue();
 		assertThat(this.azure.requests.get()).isEqualTo(1);
 
@@ -68,6 +68,20 @@ class EntraTokenTests {
 		this.clock.advance(Duration.ofSeconds(1));
 		this.token.renewIfDue();
 		assertThat(this.azure.requests.get()).isEqualTo(2);
+		assertThat(bearer(this.token)).isEqualTo("Bearer t2");
+	}
+
+	@Test
+	void renewIfDueWhenHalfTheLifeLeavesLessThanBeforeExpiryThenRenewedBeforeExpiryAhead() {
+		this.azure.answer("t1", Duration.ofMinutes(8));
+		this.token.renewIfDue();
+		this.azure.answer("t2", Duration.ofHours(1));
+
+		this.clock.advance(Duration.ofMinutes(3).minusSeconds(1));
+		this.token.renewIfDue();
+		assertThat(bearer(this.token)).isEqualTo("Bearer t1");
+		this.clock.advance(Duration.ofSeconds(1));
+		this.token.renewIfDue();
 		assertThat(bearer(this.token)).isEqualTo("Bearer t2");
 	}
 
