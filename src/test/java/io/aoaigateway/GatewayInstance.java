@@ -40,9 +40,13 @@ public final class GatewayInstance implements AutoCloseable {
 		this.context = context;
 	}
 
+	/** An override's value that takes the fixtures' property of that name away. */
+	public static final Object REMOVED = new Object();
+
 	/**
 	 * Starts a gateway on a free port in front of {@link GatewayFixtures}' simulators.
-	 * @param overrides properties added to (or replacing) the fixtures' ones
+	 * @param overrides properties added to (or replacing) the fixtures' ones;
+	 * {@link #REMOVED} takes one away
 	 * @param sources configuration classes added to the application's own
 	 * @return the running gateway
 	 */
@@ -50,6 +54,7 @@ public final class GatewayInstance implements AutoCloseable {
 		Map<String, Object> properties = new LinkedHashMap<>();
 		GatewayFixtures.register((name, value) -> properties.put(name, value.get()));
 		properties.putAll(overrides);
+		properties.values().removeIf((value) -> value == REMOVED);
 		properties.put("server.port", 0);
 		Class<?>[] all = new Class<?>[sources.length + 1];
 		all[0] = AoaiGatewayApplication.class;
