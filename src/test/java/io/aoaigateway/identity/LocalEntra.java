@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -862,7 +863,7 @@ public final class LocalEntra implements AutoCloseable {
 			return List.of(Base64.getEncoder().encodeToString(digest),
 					Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
 		}
-		catch (CertificateEncodingException | java.security.NoSuchAlgorithmException ex) {
+		catch (CertificateEncodingException | NoSuchAlgorithmException ex) {
 			throw new IllegalStateException("Cannot take the " + algorithm + " thumbprint of a certificate", ex);
 		}
 	}
