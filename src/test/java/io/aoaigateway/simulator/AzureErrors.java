@@ -19,6 +19,11 @@ final class AzureErrors {
 			+ "Make sure to provide a valid key for an active subscription and use a correct regional API endpoint "
 			+ "for your resource.";
 
+	private static final String TOKEN_UNAUTHORIZED = "Unauthorized. Access token is missing, invalid, audience is "
+			+ "incorrect (https://cognitiveservices.azure.com), or have expired.";
+
+	private static final String KEY_AUTH_DISABLED = "Key based authentication is disabled for this resource.";
+
 	private static final String DEPLOYMENT_NOT_FOUND = "The API deployment for this resource does not exist. "
 			+ "If you created the deployment within the last 5 minutes, please wait a moment and try again.";
 
@@ -43,6 +48,32 @@ final class AzureErrors {
 
 	static Answer.Complete unauthorized() {
 		return error(401, "401", UNAUTHORIZED);
+	}
+
+	/**
+	 * Azure's 401 for an {@code Authorization} header without a valid Entra ID token for
+	 * {@code https://cognitiveservices.azure.com}: not the {@code error} object of the
+	 * other errors, but {@code statusCode} and {@code message}, as reported in
+	 * Azure-Samples/azure-search-openai-demo#458 and microsoft/teams-sdk#1746; no
+	 * {@code WWW-Authenticate} header is reported with it.
+	 * @return the answer
+	 */
+	static Answer.Complete tokenUnauthorized() {
+		ObjectNode body = Nodes.object();
+		body.put("statusCode", 401).put("message", TOKEN_UNAUTHORIZED);
+		return Answer.json(401, body);
+	}
+
+	/**
+	 * Azure's 403 for an {@code api-key} on a resource whose {@code disableLocalAuth} is
+	 * set.
+	 * @return the answer
+	 * @see <a href=
+	 * "https://learn.microsoft.com/azure/ai-services/disable-local-auth">Disable local
+	 * authentication in Azure AI Services</a>
+	 */
+	static Answer.Complete keyAuthDisabled() {
+		return error(403, "AuthenticationTypeDisabled", KEY_AUTH_DISABLED);
 	}
 
 	static Answer.Complete resourceNotFound() {

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -34,15 +35,17 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * A simulated Azure OpenAI resource on 127.0.0.1 for tests, the offline demo and the
- * benchmark: it checks the {@code api-key}, records every call, plays scripted answers,
- * and otherwise answers like Azure OpenAI, including paced streams and stored Assistants
- * objects.
+ * benchmark: it checks the {@code api-key} or the bearer token, records every call, plays
+ * scripted answers, and otherwise answers like Azure OpenAI, including paced streams and
+ * stored Assistants objects.
  */
 public final class AzureOpenAiSimulator implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(AzureOpenAiSimulator.class);
 
 	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+	private static final String BEARER = "Bearer ";
 
 	private final SimulatorSettings settings;
 
@@ -133,8 +136,8 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 	}
 
 	/**
-	 * Queues answers for the next calls, which get them in order, once the key check has
-	 * passed.
+	 * Queues answers for the next calls, which get them in order, once the key or token
+	 * check has passed.
 	 * @param answers the answers
 	 */
 	public void enqueue(ScriptedAnswer... answers) {
@@ -197,8 +200,9 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 	}
 
 	private Answer answer(RecordedRequest request) {
-		if (!authorized(request.header("api-key"))) {
-			return AzureErrors.unauthorized();
+		Answer refused = authenticate(request);
+		if (refused != null) {
+			return refused;
 		}
 		ScriptedAnswer scripted = this.script.poll();
 		if (scripted != null) {
@@ -251,9 +255,32 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 		}
 	}
 
+	// Azure documents both headers but not which wins when a call sends both. The key is
+	// decided first: a key on a resource with key auth disabled is refused even beside a
+	// valid token, and a valid key is served whatever Authorization holds. A caller with
+	// neither gets the error of the resource's first method: the key's, or the token's
+	// when keys are disabled.
+	private @Nullable Answer authenticate(RecordedRequest request) {
+		String apiKey = request.header("api-key");
+		if (apiKey != null) {
+			if (!this.settings.keyAuth()) {
+				return AzureErrors.keyAuthDisabled();
+			}
+			return validKey(apiKey) ? null : AzureErrors.unauthorized();
+		}
+		String authorization = request.header("authorization");
+		if (authorization == null) {
+			return this.settings.keyAuth() ? AzureErrors.unauthorized() : AzureErrors.tokenUnauthorized();
+		}
+		Predicate<String> bearerCheck = this.settings.bearerCheck();
+		boolean bearer = authorization.regionMatches(true, 0, BEARER, 0, BEARER.length());
+		return (bearerCheck != null && bearer && bearerCheck.test(authorization.substring(BEARER.length()).trim()))
+				? null : AzureErrors.tokenUnauthorized();
+	}
+
 	// Compared in constant time, as a real key check would be.
-	private boolean authorized(@Nullable String apiKey) {
-		return apiKey != null && MessageDigest.isEqual(apiKey.getBytes(StandardCharsets.UTF_8),
+	private boolean validKey(String apiKey) {
+		return MessageDigest.isEqual(apiKey.getBytes(StandardCharsets.UTF_8),
 				this.settings.apiKey().getBytes(StandardCharsets.UTF_8));
 	}
 

@@ -60,20 +60,113 @@ class AzureOpenAiSimulatorTests {
 	}
 
 	@Test
-	void requestWhenApiKeyMissingWrongOrBearerThenUnauthorized() throws Exception {
+	void requestWhenApiKeyMissingOrWrongThenUnauthorized() throws Exception {
 		HttpRequest.Builder request = client.request(CHAT).POST(BodyPublishers.ofString(HELLO));
 
 		HttpResponse<String> missing = client.send(request.copy().build());
 		HttpResponse<String> wrong = client.send(request.copy().header("api-key", "wrong").build());
-		HttpResponse<String> bearer = client.send(request.copy().header("Authorization", "Bearer " + KEY).build());
 
-		for (HttpResponse<String> response : List.of(missing, wrong, bearer)) {
+		for (HttpResponse<String> response : List.of(missing, wrong)) {
 			assertThat(response.statusCode()).isEqualTo(401);
 			assertThat(json(response).at("/error/code").stringValue()).isEqualTo("401");
 			assertThat(json(response).at("/error/message").stringValue())
 				.startsWith("Access denied due to invalid subscription key or wrong API endpoint.");
 		}
-		assertThat(simulator.received()).hasSize(3);
+		assertThat(simulator.received()).hasSize(2);
+	}
+
+	@Test
+	void requestWhenBearerOnResourceWithoutBearerCheckThenTokenUnauthorized() throws Exception {
+		HttpResponse<String> response = client.send(client.request(CHAT)
+			.header("Authorization", "Bearer " + KEY)
+			.POST(BodyPublishers.ofString(HELLO))
+			.build());
+
+		assertTokenUnauthorized(response);
+		assertThat(simulator.received()).hasSize(1);
+	}
+
+	@Test
+	void requestWhenBearerCheckAcceptsTokenThenServedAndTokenRecorded() throws Exception {
+		try (AzureOpenAiSimulator keyless = AzureOpenAiSimulator
+			.start(SimulatorFixtures.settings().withKeyAuth(false).withBearerCheck("token-of-gateway"::equals))) {
+			SimulatorFixtures.Client keylessClient = SimulatorFixtures.client(keyless);
+
+			HttpResponse<String> response = keylessClient.send(keylessClient.request(CHAT)
+				.header("Authorization", "Bearer token-of-gateway")
+				.POST(BodyPublishers.ofString(HELLO))
+				.build());
+
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(json(response).get("object").stringValue()).isEqualTo("chat.completion");
+			RecordedRequest received = keyless.received().get(0);
+			assertThat(received.header("authorization")).isEqualTo("Bearer token-of-gateway");
+			assertThat(received.header("api-key")).isNull();
+			assertThat(received.toString()).doesNotContain("token-of-gateway");
+		}
+	}
+
+	@Test
+	void requestWhenBearerInvalidNotBearerOrMissingOnKeylessResourceThenTokenUnauthorized() throws Exception {
+		try (AzureOpenAiSimulator keyless = AzureOpenAiSimulator
+			.start(SimulatorFixtures.settings().withKeyAuth(false).withBearerCheck("token-of-gateway"::equals))) {
+			SimulatorFixtures.Client keylessClient = SimulatorFixtures.client(keyless);
+			HttpRequest.Builder request = keylessClient.request(CHAT).POST(BodyPublishers.ofString(HELLO));
+
+			HttpResponse<String> invalid = keylessClient
+				.send(request.copy().header("Authorization", "Bearer token-of-caller").build());
+			HttpResponse<String> basic = keylessClient
+				.send(request.copy().header("Authorization", "Basic token-of-gateway").build());
+			HttpResponse<String> missing = keylessClient.send(request.copy().build());
+
+			for (HttpResponse<String> response : List.of(invalid, basic, missing)) {
+				assertTokenUnauthorized(response);
+			}
+			assertThat(keyless.received()).hasSize(3);
+		}
+	}
+
+	@Test
+	void requestWhenApiKeyOnResourceWithKeyAuthDisabledThenForbiddenEvenBesideValidBearer() throws Exception {
+		try (AzureOpenAiSimulator keyless = AzureOpenAiSimulator
+			.start(SimulatorFixtures.settings().withKeyAuth(false).withBearerCheck("token-of-gateway"::equals))) {
+			SimulatorFixtures.Client keylessClient = SimulatorFixtures.client(keyless);
+			HttpRequest.Builder request = keylessClient.request(CHAT).POST(BodyPublishers.ofString(HELLO));
+
+			HttpResponse<String> key = keylessClient.send(request.copy().header("api-key", KEY).build());
+			HttpResponse<String> both = keylessClient
+				.send(request.copy().header("api-key", KEY).header("Authorization", "Bearer token-of-gateway").build());
+
+			for (HttpResponse<String> response : List.of(key, both)) {
+				assertThat(response.statusCode()).isEqualTo(403);
+				assertThat(json(response).at("/error/code").stringValue()).isEqualTo("AuthenticationTypeDisabled");
+				assertThat(json(response).at("/error/message").stringValue())
+					.isEqualTo("Key based authentication is disabled for this resource.");
+			}
+		}
+	}
+
+	@Test
+	void requestWhenBothHeadersOnResourceWithKeyAuthThenApiKeyDecides() throws Exception {
+		try (AzureOpenAiSimulator both = AzureOpenAiSimulator
+			.start(SimulatorFixtures.settings().withBearerCheck("token-of-gateway"::equals))) {
+			SimulatorFixtures.Client bothClient = SimulatorFixtures.client(both);
+			HttpRequest.Builder request = bothClient.request(CHAT).POST(BodyPublishers.ofString(HELLO));
+
+			HttpResponse<String> validKey = bothClient
+				.send(request.copy().header("api-key", KEY).header("Authorization", "Bearer token-of-caller").build());
+			HttpResponse<String> wrongKey = bothClient.send(request.copy()
+				.header("api-key", "wrong")
+				.header("Authorization", "Bearer token-of-gateway")
+				.build());
+			HttpResponse<String> bearerOnly = bothClient
+				.send(request.copy().header("Authorization", "bearer token-of-gateway").build());
+
+			assertThat(validKey.statusCode()).isEqualTo(200);
+			assertThat(wrongKey.statusCode()).isEqualTo(401);
+			assertThat(json(wrongKey).at("/error/message").stringValue()).startsWith("Access denied");
+			assertThat(bearerOnly.statusCode()).isEqualTo(200);
+		}
 	}
 
 	@Test
@@ -601,6 +694,24 @@ class AzureOpenAiSimulatorTests {
 		assertThat(settings.streamPace()).isZero();
 		assertThat(settings.throttleRate()).isZero();
 		assertThat(settings.region()).isEqualTo("swedencentral");
+		assertThat(settings.keyAuth()).isTrue();
+		assertThat(settings.bearerCheck()).isNull();
+	}
+
+	@Test
+	void settingsWhenKeylessThenLaterChangesKeepKeyAuthAndBearerCheck() {
+		SimulatorSettings settings = SimulatorSettings.defaults("sim-a", "secret-key", Set.of("gpt-4o"))
+			.withKeyAuth(false)
+			.withBearerCheck("token"::equals)
+			.withPort(8181)
+			.withStreamChunks(2)
+			.withStreamPace(Duration.ofMillis(5))
+			.withThrottleRate(0.5)
+			.withRegion("eastus2");
+
+		assertThat(settings.keyAuth()).isFalse();
+		assertThat(settings.bearerCheck()).accepts("token").rejects("other");
+		assertThat(settings.toString()).contains("keyAuth=false", "bearerCheck=set");
 	}
 
 	@Test
@@ -629,10 +740,21 @@ class AzureOpenAiSimulatorTests {
 		assertThat(settings.streamPace()).isEqualTo(Duration.ofMillis(20));
 		assertThat(settings.throttleRate()).isEqualTo(0.25);
 		assertThat(settings.region()).isEqualTo("eastus2");
+		assertThat(settings.keyAuth()).isTrue();
+		assertThat(settings.bearerCheck()).isNull();
 		assertThat(SimulatorMain.Options.duration("1s")).isEqualTo(Duration.ofSeconds(1));
 		assertThat(SimulatorMain.Options.duration("PT0.5S")).isEqualTo(Duration.ofMillis(500));
 		assertThatIllegalArgumentException().isThrownBy(() -> SimulatorMain.Options.parse("--name=x"));
 		assertThatIllegalArgumentException().isThrownBy(() -> SimulatorMain.Options.parse("--api-key=k", "--bogus=1"));
+	}
+
+	private static void assertTokenUnauthorized(HttpResponse<String> response) {
+		assertThat(response.statusCode()).isEqualTo(401);
+		assertThat(response.headers().firstValue("www-authenticate")).isEmpty();
+		assertThat(json(response).get("statusCode").intValue()).isEqualTo(401);
+		assertThat(json(response).get("message").stringValue())
+			.isEqualTo("Unauthorized. Access token is missing, invalid, audience is incorrect "
+					+ "(https://cognitiveservices.azure.com), or have expired.");
 	}
 
 }

@@ -5,10 +5,13 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one simulated Azure OpenAI resource behaves: its name, key, deployments, port,
- * streaming shape and throttling.
+ * streaming shape, throttling, and how callers authenticate.
  *
  * @param name short name, used in generated answers and logs
  * @param apiKey the only key accepted in the {@code api-key} header
@@ -19,9 +22,14 @@ import java.util.Set;
  * @param streamPace gap between two streamed events
  * @param throttleRate probability, from 0 to 1, that a call is answered with 429
  * @param region value of the {@code x-ms-region} header
+ * @param keyAuth whether the {@code api-key} header is accepted; {@code false} is Azure's
+ * {@code disableLocalAuth}, where a key is refused with 403
+ * @param bearerCheck whether a token in {@code Authorization: Bearer} is valid for this
+ * resource, e.g. {@code localEntra::isValid}; {@code null} refuses every token
  */
 public record SimulatorSettings(String name, String apiKey, Set<String> deployments, int port, int streamChunks,
-		Duration streamPace, double throttleRate, String region) {
+		Duration streamPace, double throttleRate, String region, boolean keyAuth,
+		@Nullable Predicate<String> bearerCheck) {
 
 	public SimulatorSettings {
 		requireText(name, "name");
@@ -46,8 +54,24 @@ public record SimulatorSettings(String name, String apiKey, Set<String> deployme
 	}
 
 	/**
-	 * Settings with a random port, 8 unpaced stream chunks, no throttling and the region
-	 * {@code swedencentral}.
+	 * Settings of a resource that accepts its key only, as before keyless resources.
+	 * @param name short name, used in generated answers and logs
+	 * @param apiKey the only key accepted in the {@code api-key} header
+	 * @param deployments deployment names the resource hosts
+	 * @param port the port on 127.0.0.1, 0 for any free one
+	 * @param streamChunks content events (one word each) in a streamed answer
+	 * @param streamPace gap between two streamed events
+	 * @param throttleRate probability, from 0 to 1, that a call is answered with 429
+	 * @param region value of the {@code x-ms-region} header
+	 */
+	public SimulatorSettings(String name, String apiKey, Set<String> deployments, int port, int streamChunks,
+			Duration streamPace, double throttleRate, String region) {
+		this(name, apiKey, deployments, port, streamChunks, streamPace, throttleRate, region, true, null);
+	}
+
+	/**
+	 * Settings with a random port, 8 unpaced stream chunks, no throttling, the region
+	 * {@code swedencentral}, and key authentication only.
 	 * @param name short name of the resource
 	 * @param apiKey the key callers must send
 	 * @param deployments deployment names the resource hosts
@@ -59,34 +83,56 @@ public record SimulatorSettings(String name, String apiKey, Set<String> deployme
 
 	public SimulatorSettings withPort(int port) {
 		return new SimulatorSettings(this.name, this.apiKey, this.deployments, port, this.streamChunks, this.streamPace,
-				this.throttleRate, this.region);
+				this.throttleRate, this.region, this.keyAuth, this.bearerCheck);
 	}
 
 	public SimulatorSettings withStreamChunks(int streamChunks) {
 		return new SimulatorSettings(this.name, this.apiKey, this.deployments, this.port, streamChunks, this.streamPace,
-				this.throttleRate, this.region);
+				this.throttleRate, this.region, this.keyAuth, this.bearerCheck);
 	}
 
 	public SimulatorSettings withStreamPace(Duration streamPace) {
 		return new SimulatorSettings(this.name, this.apiKey, this.deployments, this.port, this.streamChunks, streamPace,
-				this.throttleRate, this.region);
+				this.throttleRate, this.region, this.keyAuth, this.bearerCheck);
 	}
 
 	public SimulatorSettings withThrottleRate(double throttleRate) {
 		return new SimulatorSettings(this.name, this.apiKey, this.deployments, this.port, this.streamChunks,
-				this.streamPace, throttleRate, this.region);
+				this.streamPace, throttleRate, this.region, this.keyAuth, this.bearerCheck);
 	}
 
 	public SimulatorSettings withRegion(String region) {
 		return new SimulatorSettings(this.name, this.apiKey, this.deployments, this.port, this.streamChunks,
-				this.streamPace, this.throttleRate, region);
+				this.streamPace, this.throttleRate, region, this.keyAuth, this.bearerCheck);
+	}
+
+	/**
+	 * @param keyAuth whether the {@code api-key} header is accepted; {@code false} is
+	 * Azure's {@code disableLocalAuth}
+	 * @return the settings with key authentication on or off
+	 */
+	public SimulatorSettings withKeyAuth(boolean keyAuth) {
+		return new SimulatorSettings(this.name, this.apiKey, this.deployments, this.port, this.streamChunks,
+				this.streamPace, this.throttleRate, this.region, keyAuth, this.bearerCheck);
+	}
+
+	/**
+	 * @param bearerCheck whether a bearer token (without {@code Bearer }) is valid for
+	 * this resource, e.g. {@code localEntra::isValid}
+	 * @return the settings accepting the tokens the check accepts
+	 */
+	public SimulatorSettings withBearerCheck(Predicate<String> bearerCheck) {
+		return new SimulatorSettings(this.name, this.apiKey, this.deployments, this.port, this.streamChunks,
+				this.streamPace, this.throttleRate, this.region, this.keyAuth,
+				Objects.requireNonNull(bearerCheck, "bearerCheck must not be null"));
 	}
 
 	@Override
 	public String toString() {
 		return "SimulatorSettings[name=" + this.name + ", apiKey=****, deployments=" + this.deployments + ", port="
 				+ this.port + ", streamChunks=" + this.streamChunks + ", streamPace=" + this.streamPace
-				+ ", throttleRate=" + this.throttleRate + ", region=" + this.region + "]";
+				+ ", throttleRate=" + this.throttleRate + ", region=" + this.region + ", keyAuth=" + this.keyAuth
+				+ ", bearerCheck=" + ((this.bearerCheck != null) ? "set" : "none") + "]";
 	}
 
 	private static void requireText(String value, String name) {

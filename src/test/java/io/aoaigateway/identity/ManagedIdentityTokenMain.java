@@ -1,0 +1,56 @@
+package io.aoaigateway.identity;
+
+import java.text.ParseException;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenRequestContext;
+import com.azure.identity.ManagedIdentityCredentialBuilder;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gets an Azure OpenAI token from a {@code ManagedIdentityCredential} and prints what a
+ * test checks, never the token: {@code expiresAt=} (epoch seconds), {@code tokenId=} (its
+ * {@code uti}) and {@code clientId=} (its {@code appid}), or {@code error=}. Run by
+ * {@link ChildJvm}, with the environment of a managed identity.
+ */
+public final class ManagedIdentityTokenMain {
+
+	private ManagedIdentityTokenMain() {
+	}
+
+	/**
+	 * @param args the client id of a user-assigned identity, or nothing for the
+	 * system-assigned one
+	 */
+	public static void main(String[] args) {
+		// Without a configuration, logback would print every library's debug lines.
+		((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+		ManagedIdentityCredentialBuilder builder = new ManagedIdentityCredentialBuilder();
+		if (args.length > 0) {
+			builder.clientId(args[0]);
+		}
+		int status = 0;
+		try {
+			AccessToken token = builder.build().getTokenSync(new TokenRequestContext().addScopes(LocalEntra.SCOPE));
+			JWTClaimsSet claims = SignedJWT.parse(token.getToken()).getJWTClaimsSet();
+			System.out.println("expiresAt=" + token.getExpiresAt().toEpochSecond());
+			System.out.println("tokenId=" + claims.getClaim("uti"));
+			System.out.println("clientId=" + claims.getClaim("appid"));
+		}
+		catch (RuntimeException | ParseException ex) {
+			Throwable cause = ex;
+			while (cause.getCause() != null) {
+				cause = cause.getCause();
+			}
+			System.out.println("error=" + ex.getClass().getName() + " caused by " + cause.getMessage());
+			status = 1;
+		}
+		// The HTTP client's event loop threads would keep the JVM alive.
+		System.exit(status);
+	}
+
+}
