@@ -227,9 +227,6 @@ public final class EntraToken implements BackendCredential {
 		if (latest.isBefore(renewAt) && latest.isAfter(now)) {
 			renewAt = latest;
 		}
-		if (token.getRefreshAt() != null && token.getRefreshAt().toInstant().isBefore(renewAt)) {
-			renewAt = token.getRefreshAt().toInstant();
-		}
 		// A cached token handed back again must not make a renewal at every check.
 		Instant earliest = now.plus(this.settings.retryMin());
 		if (renewAt.isBefore(earliest)) {

@@ -13,8 +13,8 @@ import javax.net.ssl.SSLException;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
-import com.azure.core.http.policy.FixedDelay;
-import com.azure.core.http.policy.RetryPolicy;
+import com.azure.core.http.policy.FixedDelayOptions;
+import com.azure.core.http.policy.RetryOptions;
 import com.azure.identity.AadCredentialBuilderBase;
 import com.azure.identity.ClientCertificateCredentialBuilder;
 import com.azure.identity.ClientSecretCredentialBuilder;
@@ -167,10 +167,10 @@ final class TokenCredentialFactory {
 	}
 
 	private <T extends CredentialBuilderBase<T>> T common(T builder, HttpClient http) {
-		// One try per renewal: the gateway's own back-off decides when the next one goes.
-		return builder.httpClient(http)
-			.retryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ofMillis(1))))
-			.maxRetry(0);
+		// No retries of azure-core's (8 requests over about 12 s for a 503 by default;
+		// msal4j still retries a 5xx once): the gateway's own back-off decides when the
+		// next request goes.
+		return builder.httpClient(http).retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ZERO)));
 	}
 
 	private HttpClient httpClient(@Nullable String sslBundle) {
