@@ -137,8 +137,11 @@ final class CallerKeyAdminHandler {
 		return new CallerKeyAdminException(Reason.INVALID, message);
 	}
 
+	// For the audit line: the id has no control characters (CallerIdentity checks it);
+	// the client id is a token claim, kept to one line.
 	private static String describe(CallerIdentity admin) {
-		return "'" + admin.id() + "'" + ((admin.appId() != null) ? " (app " + admin.appId() + ")" : "");
+		String app = (admin.appId() != null) ? " (app " + admin.appId().replaceAll("\\p{Cntrl}", "?") + ")" : "";
+		return "'" + admin.id() + "'" + app;
 	}
 
 	@FunctionalInterface

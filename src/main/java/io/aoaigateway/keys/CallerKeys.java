@@ -231,20 +231,23 @@ public final class CallerKeys {
 		});
 	}
 
+	// Decided on one read, saved only if the keys are still as read: a change made
+	// meanwhile by another administrator (or replica) makes it start over.
 	private <T> Mono<T> write(Change<T> change) {
-		return Mono.defer(() -> {
+		Mono<T> attempt = Mono.defer(() -> {
 			requireWritable();
 			return this.store.read(null);
-		}).flatMap((catalog) -> {
-			Written<T> written = change.apply(catalog, this.clock.instant());
-			return this.store.save(catalog.version(), written.records())
-				.flatMap((saved) -> saved ? Mono.just(written.result()) : Mono.error(new ChangedMeanwhile()));
-		})
-			.retryWhen(Retry.max(WRITE_ATTEMPTS - 1).filter(ChangedMeanwhile.class::isInstance))
+		}).flatMap((catalog) -> save(catalog, change.apply(catalog, this.clock.instant())));
+		return attempt.retryWhen(Retry.max(WRITE_ATTEMPTS - 1).filter(ChangedMeanwhile.class::isInstance))
 			.onErrorMap(ChangedMeanwhile.class::isInstance,
 					(ex) -> new CallerKeyAdminException(Reason.CONFLICT,
 							"The caller keys kept changing while this request was applied; try again."))
 			.flatMap((result) -> refresh().thenReturn(result));
+	}
+
+	private <T> Mono<T> save(CallerKeyCatalog catalog, Written<T> written) {
+		return this.store.save(catalog.version(), written.records())
+			.flatMap((saved) -> saved ? Mono.just(written.result()) : Mono.error(new ChangedMeanwhile()));
 	}
 
 	private void requireWritable() {

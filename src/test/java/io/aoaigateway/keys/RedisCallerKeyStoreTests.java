@@ -13,6 +13,8 @@ import io.aoaigateway.RedisProcess;
 import io.aoaigateway.keys.CallerKeyAdminException.Reason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
@@ -124,6 +126,29 @@ class RedisCallerKeyStoreTests {
 		assertThat(keys.create(request("other-app", null), "admin").block(WAIT)).isNotNull();
 		this.clock.advance(Duration.ofHours(1));
 		assertThat(keys.create(request("billing", null), "admin").block(WAIT)).isNotNull();
+	}
+
+	@Test
+	void createWhenManyAdministratorsRaceOnTwoReplicasThenTheAppStillGetsOnlyTwoKeys() {
+		// Connected before the race, as the gateway's start-up leaves them, and with room
+		// for eight calls in flight on a busy machine.
+		RedisCallerKeyStore firstStore = new RedisCallerKeyStore(template(), this.prefix, WAIT);
+		RedisCallerKeyStore secondStore = new RedisCallerKeyStore(this.connections.open(), this.prefix, WAIT);
+		firstStore.read(null).block(WAIT);
+		secondStore.read(null).block(WAIT);
+		CallerKeys first = registry(firstStore);
+		CallerKeys second = registry(secondStore);
+
+		List<Object> outcomes = Flux.range(0, 8)
+			.flatMap((i) -> ((i % 2 == 0) ? first : second).create(request("raced-app", null), "admin-" + i)
+				.<Object>map((issued) -> issued)
+				.onErrorResume(CallerKeyAdminException.class, (ex) -> Mono.just(ex.reason())))
+			.collectList()
+			.block(WAIT);
+
+		assertThat(outcomes).filteredOn(IssuedCallerKey.class::isInstance).hasSize(2);
+		assertThat(outcomes).filteredOn(Reason.class::isInstance).hasSize(6).containsOnly(Reason.CONFLICT);
+		assertThat(store().read(null).block(WAIT).keys()).hasSize(2);
 	}
 
 	@Test
@@ -250,7 +275,7 @@ class RedisCallerKeyStoreTests {
 		}
 	}
 
-	private static List<reactor.core.publisher.Mono<?>> operations(RedisCallerKeyStore store) {
+	private static List<Mono<?>> operations(RedisCallerKeyStore store) {
 		return List.of(store.read(null), store.save("0", List.of(CallerKeyFixtures.issue("app", "k").record())),
 				store.delete("abcdefghij"));
 	}
