@@ -1,5 +1,7 @@
 package io.aoaigateway;
 
+import io.aoaigateway.keys.CallerKeyCommand;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -13,6 +15,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class AoaiGatewayApplication {
 
 	public static void main(String[] args) {
+		// Offline tools run before (and without) Spring.
+		if (CallerKeyCommand.handles(args)) {
+			System.exit(CallerKeyCommand.run(args, System.out, System.err));
+		}
 		SpringApplication.run(AoaiGatewayApplication.class, args);
 	}
 

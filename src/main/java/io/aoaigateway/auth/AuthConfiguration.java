@@ -4,12 +4,17 @@ import java.time.Clock;
 import java.util.List;
 
 import io.aoaigateway.support.AzureExchangeRejectedHandler;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -22,15 +27,19 @@ import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.web.server.authentication.ServerBearerTokenAuthenticationConverter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.authentication.ServerAuthenticationConverter;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
+import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
 
 /**
- * The OAuth2 resource server that validates callers' Entra ID tokens, and the key swap
- * towards the backends.
+ * The OAuth2 resource server that validates callers' Entra ID tokens, and the other
+ * caller credentials ({@link CallerCredentials}, e.g. gateway-issued caller keys) checked
+ * just before it.
  */
 @Configuration(proxyBeanMethods = false)
 public class AuthConfiguration {
@@ -63,8 +72,16 @@ public class AuthConfiguration {
 	// one exists (spring-boot#50778); the first chain that matches an exchange serves it.
 	@Bean
 	@Order(Ordered.HIGHEST_PRECEDENCE)
-	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder jwtDecoder) {
+	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder jwtDecoder,
+			ObjectProvider<CallerCredentials> otherCredentials) {
 		AzureAuthenticationEntryPoint entryPoint = new AzureAuthenticationEntryPoint();
+		CallerCredentials credentials = otherCredentials.getIfAvailable();
+		if (credentials != null) {
+			// Before the bearer-token filter, so that a call carrying both kinds of
+			// credential is answered by this one (which refuses it) and never reaches
+			// the token decoder.
+			http.addFilterBefore(credentials.authenticationFilter(), SecurityWebFiltersOrder.AUTHENTICATION);
+		}
 		// A stateless resource server in front of a transparent proxy: no session, no
 		// saved request, no login or logout, and no headers of its own on the answers
 		// (Cache-Control, Pragma, Expires, X-Frame-Options, X-Content-Type-Options...),
@@ -84,6 +101,7 @@ public class AuthConfiguration {
 				.authenticated())
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.jwtDecoder(jwtDecoder).jwtAuthenticationConverter(AuthConfiguration::authenticate))
+				.bearerTokenConverter(new AccessTokenConverter(credentials))
 				.authenticationEntryPoint(entryPoint))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(entryPoint))
 			.build();
@@ -108,6 +126,38 @@ public class AuthConfiguration {
 			.<GrantedAuthority>map((role) -> new SimpleGrantedAuthority("ROLE_" + role))
 			.toList();
 		return Mono.just(new CallerAuthentication(jwt, authorities, caller));
+	}
+
+	/**
+	 * Reads the bearer token for the resource server, except a bearer value that another
+	 * kind of credential claims (e.g. a caller key sent as {@code Authorization: Bearer}
+	 * by the OpenAI SDK): that one is never decoded as a token.
+	 */
+	static final class AccessTokenConverter implements ServerAuthenticationConverter {
+
+		private static final String BEARER = "Bearer ";
+
+		private final ServerBearerTokenAuthenticationConverter tokens = new ServerBearerTokenAuthenticationConverter();
+
+		private final @Nullable CallerCredentials others;
+
+		AccessTokenConverter(@Nullable CallerCredentials others) {
+			this.others = others;
+		}
+
+		@Override
+		public Mono<Authentication> convert(ServerWebExchange exchange) {
+			if (this.others != null) {
+				for (String authorization : exchange.getRequest().getHeaders().getOrEmpty(HttpHeaders.AUTHORIZATION)) {
+					if (authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+							&& this.others.claimsBearerValue(authorization.substring(BEARER.length()))) {
+						return Mono.empty();
+					}
+				}
+			}
+			return this.tokens.convert(exchange);
+		}
+
 	}
 
 }

@@ -9,7 +9,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 /**
  * A validated token together with the caller read from it.
  */
-public final class CallerAuthentication extends JwtAuthenticationToken {
+public final class CallerAuthentication extends JwtAuthenticationToken implements AuthenticatedCaller {
 
 	private final CallerIdentity caller;
 
@@ -18,6 +18,7 @@ public final class CallerAuthentication extends JwtAuthenticationToken {
 		this.caller = caller;
 	}
 
+	@Override
 	public CallerIdentity caller() {
 		return this.caller;
 	}

@@ -50,6 +50,16 @@ public final class GatewayMeters {
 	 */
 	public static final String STATE_SHORT_CIRCUITED = "aoai.gateway.state.short.circuited";
 
+	/**
+	 * Calls that carried a caller key, by outcome ({@code accepted}, {@code unknown},
+	 * {@code wrong_secret}, {@code expired}, {@code malformed}, {@code conflict},
+	 * {@code throttled}, {@code unavailable}).
+	 */
+	public static final String CALLER_KEY_AUTH = "aoai.gateway.caller.key.auth";
+
+	/** Seconds since the replica last read its caller keys from their store. */
+	public static final String CALLER_KEYS_STALENESS = "aoai.gateway.caller.keys.staleness";
+
 	/** Calls, by route family, deployment, backend and status. */
 	public static final String REQUESTS = "aoai.gateway.requests";
 

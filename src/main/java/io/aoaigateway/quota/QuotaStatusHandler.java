@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import io.aoaigateway.auth.CallerAuthentication;
+import io.aoaigateway.auth.AuthenticatedCaller;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.aoaigateway.support.AzureError;
@@ -43,8 +43,8 @@ final class QuotaStatusHandler {
 
 	Mono<ServerResponse> status(ServerRequest request) {
 		return request.principal()
-			.filter(CallerAuthentication.class::isInstance)
-			.cast(CallerAuthentication.class)
+			.filter(AuthenticatedCaller.class::isInstance)
+			.cast(AuthenticatedCaller.class)
 			.flatMap((authentication) -> {
 				Instant now = this.clock.instant();
 				List<AppliedWindow> applied = this.policies.allWindows(authentication.caller(), now);

@@ -1,6 +1,6 @@
 package io.aoaigateway.routing;
 
-import io.aoaigateway.auth.CallerAuthentication;
+import io.aoaigateway.auth.AuthenticatedCaller;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -10,7 +10,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The first of the gateway's filters: creates the call's {@link GatewayCall} with its
- * authenticated caller.
+ * authenticated caller, whichever credential authenticated it (an Entra ID token or a
+ * gateway-issued caller key).
  */
 final class GatewayCallFilter implements GlobalFilter, Ordered {
 
@@ -25,8 +26,8 @@ final class GatewayCallFilter implements GlobalFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		long start = System.nanoTime();
 		return exchange.getPrincipal()
-			.map((principal) -> (principal instanceof CallerAuthentication authentication)
-					? new GatewayCall(authentication.caller(), start) : new GatewayCall(null, start))
+			.map((principal) -> (principal instanceof AuthenticatedCaller authenticated)
+					? new GatewayCall(authenticated.caller(), start) : new GatewayCall(null, start))
 			.switchIfEmpty(Mono.fromSupplier(() -> new GatewayCall(null, start)))
 			.flatMap((call) -> {
 				exchange.getAttributes().put(GatewayCall.ATTRIBUTE, call);
