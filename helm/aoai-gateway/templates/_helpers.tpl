@@ -66,6 +66,9 @@ Refuses values that would deploy a broken or unsafe gateway. Included by the Dep
 {{- fail "identity.clientSecretEnv is set but identity.existingSecret is empty: name the Secret that holds the client secrets." }}
 {{- end }}
 {{- include "aoai-gateway.validateWorkloadIdentity" . }}
+{{- if and .Values.callerKeys.existingSecret .Values.redis.enabled }}
+{{- fail "callerKeys.existingSecret is set but redis.enabled is true: with Redis, caller keys live in Redis; set config.aoai.caller-keys.enabled and manage them through the /gateway/keys admin endpoint instead." }}
+{{- end }}
 {{- /* Variables the container gets besides the config file; Spring binds e.g. AOAI_ROUTING_BACKENDS_0_APIKEY. */}}
 {{- $env := list }}
 {{- range (concat .Values.backends.apiKeyEnv .Values.identity.clientSecretEnv .Values.extraEnv) }}
@@ -209,8 +212,17 @@ string; empty when absent. Arguments: the map, then the spellings.
 {{- end }}
 {{- end }}
 
-{{/* The gateway's application.yaml: values.config with the chart's state settings on top. */}}
+{{/* Where callerKeys.existingSecret is mounted. */}}
+{{- define "aoai-gateway.callerKeysDirectory" -}}
+/var/run/secrets/aoai-caller-keys
+{{- end }}
+
+{{/* The gateway's application.yaml: values.config with the chart's state and caller-key settings on top. */}}
 {{- define "aoai-gateway.applicationYaml" -}}
-{{- $state := include "aoai-gateway.stateConfig" . | fromYaml }}
-{{- mustMergeOverwrite (deepCopy .Values.config) $state | toYaml }}
+{{- $config := mustMergeOverwrite (deepCopy .Values.config) (include "aoai-gateway.stateConfig" . | fromYaml) }}
+{{- if .Values.callerKeys.existingSecret }}
+{{- $file := printf "%s/%s" (include "aoai-gateway.callerKeysDirectory" .) .Values.callerKeys.secretKey }}
+{{- $config = mustMergeOverwrite $config (dict "aoai" (dict "caller-keys" (dict "enabled" true "file" $file))) }}
+{{- end }}
+{{- $config | toYaml }}
 {{- end }}

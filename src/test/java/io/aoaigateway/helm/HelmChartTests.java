@@ -21,6 +21,7 @@ import io.aoaigateway.quota.QuotaProperties;
 import io.aoaigateway.resilience.FailoverProperties;
 import io.aoaigateway.routing.DeploymentConverter;
 import io.aoaigateway.identity.IdentityProperties;
+import io.aoaigateway.keys.CallerKeysProperties;
 import io.aoaigateway.routing.RoutingProperties;
 import io.aoaigateway.state.StateProperties;
 import org.junit.jupiter.api.Test;
@@ -500,6 +501,36 @@ class HelmChartTests {
 	}
 
 	@Test
+	void templateWhenCallerKeysSecretThenMountedAndTheGatewayReadsItsFile() {
+		List<Map<String, Object>> documents = render(
+				template().set("callerKeys.existingSecret", "aoai-gateway-caller-keys").call());
+
+		Map<String, Object> deployment = single(documents, "Deployment");
+		assertThat(maps(get(deployment, "spec", "template", "spec", "volumes")))
+			.filteredOn((volume) -> "caller-keys".equals(volume.get("name")))
+			.singleElement()
+			.satisfies(
+					(volume) -> assertThat(get(volume, "secret", "secretName")).isEqualTo("aoai-gateway-caller-keys"));
+		assertThat(maps(get(container(deployment), "volumeMounts")))
+			.filteredOn((mount) -> "caller-keys".equals(mount.get("name")))
+			.singleElement()
+			.satisfies((mount) -> assertThat(mount).containsEntry("mountPath", "/var/run/secrets/aoai-caller-keys")
+				.containsEntry("readOnly", true)
+				.doesNotContainKey("subPath"));
+		Map<String, Object> keys = map(get(applicationYaml(documents), "aoai", "caller-keys"));
+		assertThat(keys).containsEntry("enabled", true)
+			.containsEntry("file", "/var/run/secrets/aoai-caller-keys/keys.yaml");
+	}
+
+	@Test
+	void templateWhenCallerKeysSecretWithRedisThenRefused() {
+		assertThatThrownBy(() -> template().set("callerKeys.existingSecret", "aoai-gateway-caller-keys")
+			.set("redis.enabled", true)
+			.set("redis.host", "redis.example")
+			.call()).hasMessageContaining("callerKeys.existingSecret is set but redis.enabled is true");
+	}
+
+	@Test
 	void templateWhenCertificatePathOutsideTheMountThenRefused() {
 		assertThatThrownBy(() -> template().set("identity.certificateSecret", "aoai-gateway-identity-cert")
 			.set("config.aoai.identity.credentials.cert.type", "client-certificate")
@@ -720,7 +751,8 @@ class HelmChartTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableConfigurationProperties({ RoutingProperties.class, AuthProperties.class, QuotaProperties.class,
-			StateProperties.class, FailoverProperties.class, AffinityProperties.class, IdentityProperties.class })
+			StateProperties.class, FailoverProperties.class, AffinityProperties.class, IdentityProperties.class,
+			CallerKeysProperties.class })
 	static class GatewayProperties {
 
 		@Bean
