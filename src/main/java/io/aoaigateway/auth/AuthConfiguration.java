@@ -74,8 +74,8 @@ public class AuthConfiguration {
 	@Order(Ordered.HIGHEST_PRECEDENCE)
 	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder jwtDecoder,
 			ObjectProvider<CallerCredentials> otherCredentials) {
-		AzureAuthenticationEntryPoint entryPoint = new AzureAuthenticationEntryPoint();
 		CallerCredentials credentials = otherCredentials.getIfAvailable();
+		AzureAuthenticationEntryPoint entryPoint = new AzureAuthenticationEntryPoint(credentials != null);
 		if (credentials != null) {
 			// Before the bearer-token filter, so that a call carrying both kinds of
 			// credential is answered by this one (which refuses it) and never reaches

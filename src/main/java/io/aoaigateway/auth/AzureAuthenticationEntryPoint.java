@@ -20,6 +20,19 @@ import org.springframework.web.server.ServerWebExchange;
  */
 final class AzureAuthenticationEntryPoint implements ServerAuthenticationEntryPoint {
 
+	private final String missing;
+
+	/**
+	 * @param keysAccepted whether gateway keys are accepted too, which the answer to a
+	 * call without any credential then mentions
+	 */
+	AzureAuthenticationEntryPoint(boolean keysAccepted) {
+		this.missing = keysAccepted
+				? "Access denied: send a Microsoft Entra ID access token in the Authorization header (Bearer), or a "
+						+ "key issued by this gateway in the api-key header."
+				: "Access denied: send a Microsoft Entra ID access token in the Authorization header (Bearer).";
+	}
+
 	@Override
 	public Mono<Void> commence(ServerWebExchange exchange, AuthenticationException ex) {
 		// A token was sent but is unusable (bad signature, expired, malformed...): RFC
@@ -32,7 +45,7 @@ final class AzureAuthenticationEntryPoint implements ServerAuthenticationEntryPo
 		String message = invalidToken
 				? "Access denied: the access token is invalid, expired, from an issuer or tenant that is not accepted, "
 						+ "or meant for another audience."
-				: "Access denied: send a Microsoft Entra ID access token in the Authorization header (Bearer).";
+				: this.missing;
 		return GatewayErrors.write(exchange, AzureError.of(HttpStatus.UNAUTHORIZED, message));
 	}
 

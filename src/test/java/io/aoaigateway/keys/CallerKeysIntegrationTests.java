@@ -171,6 +171,17 @@ class CallerKeysIntegrationTests {
 	}
 
 	@Test
+	void noCredentialWhenKeysAreOnThen401NamingBothWaysIn() {
+		ResponseEntity<String> answer = call(HttpMethod.POST, CHAT, HELLO, (headers) -> {
+		});
+
+		assertThat(answer.getStatusCode().value()).isEqualTo(401);
+		assertThat(answer.getBody()).contains("Authorization header (Bearer)")
+			.contains("key issued by this gateway in the api-key header");
+		assertThat(SIM_A.received()).isEmpty();
+	}
+
+	@Test
 	void keyAndEntraTokenTogetherWhenCalledThen400AskingForOneCredential() {
 		ResponseEntity<String> answer = call(HttpMethod.POST, CHAT, HELLO, (headers) -> {
 			headers.set("api-key", ALPHA.key());

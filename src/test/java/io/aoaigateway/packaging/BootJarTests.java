@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
+import io.aoaigateway.Commands;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BootJarTests {
 
 	private static final List<String> FORBIDDEN = List.of("io/aoaigateway/simulator/", "io/aoaigateway/local/",
-			"io/aoaigateway/TestAoaiGatewayApplication", "application-local.yaml");
+			"io/aoaigateway/TestAoaiGatewayApplication", "application-local.yaml", "io/aoaigateway/identity/LocalEntra",
+			"io/aoaigateway/identity/ThrowawayCertificates");
 
 	private static Path jar;
 
@@ -46,6 +50,19 @@ class BootJarTests {
 			assertThat(file.getEntry("BOOT-INF/classes/io/aoaigateway/AoaiGatewayApplication.class")).isNotNull();
 			assertThat(file.getEntry("BOOT-INF/classes/application.yaml")).isNotNull();
 		}
+	}
+
+	@Test
+	void bootJarWhenRunAsCallerKeyCommandThenPrintsAKeyAndItsRecordWithoutStartingTheGateway() {
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+		Commands.Run run = Commands.run(Map.of(), Duration.ofSeconds(60), List.of(java, "-jar", jar.toString(),
+				"caller-key", "create", "--app", "billing", "--name", "invoice-run", "--owner", "billing@example.com"));
+
+		assertThat(run.exitCode()).as(run.output()).isZero();
+		List<String> lines = run.output().lines().toList();
+		assertThat(lines.get(0)).matches("aoai_[a-z0-9]{10}_[A-Za-z0-9_-]{43}");
+		assertThat(run.output()).contains("app: billing", "hash: ", "salt: ").doesNotContain("Started");
 	}
 
 	@Test
