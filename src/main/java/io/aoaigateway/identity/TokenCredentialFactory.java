@@ -90,9 +90,14 @@ final class TokenCredentialFactory {
 	private TokenCredential build(String name, IdentityProperties.Credential config, HttpClient http) {
 		return switch (config.type()) {
 			case WORKLOAD_IDENTITY -> workloadIdentity(name, config, http);
-			case MANAGED_IDENTITY -> common(new ManagedIdentityCredentialBuilder().clientId(config.clientId())
+			// Its own retry policy for the identity endpoint (IMDS asks for retries on
+			// 410
+			// and 429) stays: azure-identity refuses another one beside it.
+			case MANAGED_IDENTITY -> new ManagedIdentityCredentialBuilder().clientId(config.clientId())
 				.resourceId(config.resourceId())
-				.executorService(this.executor), http).build();
+				.executorService(this.executor)
+				.httpClient(http)
+				.build();
 			case CLIENT_SECRET -> aad(new ClientSecretCredentialBuilder().clientSecret(secret(config.clientSecret())),
 					config, config.tenantId(), config.clientId(), http)
 				.build();
@@ -134,7 +139,8 @@ final class TokenCredentialFactory {
 		if (!config.instanceDiscovery()) {
 			builder.disableInstanceDiscovery();
 		}
-		return common(builder, http).build();
+		// Its managed identity keeps its own retry policy, as above.
+		return builder.httpClient(http).build();
 	}
 
 	private ClientCertificateCredentialBuilder certificate(IdentityProperties.Credential config) {

@@ -359,6 +359,24 @@ class LocalEntraTests {
 	}
 
 	@Test
+	void defaultChainOfTheGatewayWhenWorkloadIdentityEnvironmentThenFederatedTokenFromLocalEntra(@TempDir Path dir)
+			throws IOException {
+		entra.registerFederated("chain-app", "projected-token-of-chain-app");
+		Path tokenFile = Files.writeString(dir.resolve("token"), "projected-token-of-chain-app");
+		Map<String, String> environment = Map.of("AZURE_CLIENT_ID", "chain-app", "AZURE_TENANT_ID", entra.tenantId(),
+				"AZURE_FEDERATED_TOKEN_FILE", tokenFile.toString(), "AZURE_AUTHORITY_HOST",
+				entra.authorityHost().toString());
+
+		Commands.Run run = ChildJvm.run(DefaultChainTokenMain.class, environment, CHILD_TIMEOUT,
+				entra.certificatePem().toString());
+
+		assertThat(run.exitCode()).as(run.describe()).isZero();
+		assertThat(ChildJvm.values(run)).containsEntry("clientId", "chain-app")
+			.containsEntry("tokenId", entra.requests().get(0).tokenId());
+		assertThat(entra.requests()).extracting(TokenRequest::kind).containsExactly(Kind.FEDERATED);
+	}
+
+	@Test
 	void managedIdentityWhenIdentityUnknownThenFailsWithoutToken() {
 		Commands.Run run = ChildJvm.run(ManagedIdentityTokenMain.class, entra.appServiceEnvironment(), CHILD_TIMEOUT,
 				"unknown-id");

@@ -1,21 +1,27 @@
 package io.aoaigateway.identity;
 
 import java.text.ParseException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.slf4j.LoggerFactory;
+import reactor.netty.resources.ConnectionProvider;
+
+import org.springframework.core.env.StandardEnvironment;
 
 /**
- * Gets an Azure OpenAI token from a {@code ManagedIdentityCredential} and prints what a
- * test checks, never the token: {@code expiresAt=} (epoch seconds), {@code tokenId=} (its
- * {@code uti}) and {@code clientId=} (its {@code appid}), or {@code error=}. Run by
- * {@link ChildJvm}, with the environment of a managed identity.
+ * Gets an Azure OpenAI token from the managed identity credential the gateway builds
+ * ({@link TokenCredentialFactory}: its HTTP client, no azure-core retries) and prints
+ * what a test checks, never the token: {@code expiresAt=} (epoch seconds),
+ * {@code tokenId=} (its {@code uti}) and {@code clientId=} (its {@code appid}), or
+ * {@code error=}. Run by {@link ChildJvm}, with the environment of a managed identity.
  */
 public final class ManagedIdentityTokenMain {
 
@@ -29,13 +35,16 @@ public final class ManagedIdentityTokenMain {
 	public static void main(String[] args) {
 		// Without a configuration, logback would print every library's debug lines.
 		((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
-		ManagedIdentityCredentialBuilder builder = new ManagedIdentityCredentialBuilder();
-		if (args.length > 0) {
-			builder.clientId(args[0]);
-		}
+		IdentityProperties.Credential config = new IdentityProperties.Credential(
+				IdentityProperties.Type.MANAGED_IDENTITY, null, (args.length > 0) ? args[0] : null, null, null, null,
+				null, null, null, LocalEntra.SCOPE, true, null);
+		TokenCredentialFactory factory = new TokenCredentialFactory(new StandardEnvironment(), null,
+				Executors.newSingleThreadExecutor(), ConnectionProvider.create("managed-identity", 2),
+				Duration.ofSeconds(10));
 		int status = 0;
 		try {
-			AccessToken token = builder.build().getTokenSync(new TokenRequestContext().addScopes(LocalEntra.SCOPE));
+			TokenCredential credential = factory.create("mi", config).get();
+			AccessToken token = credential.getTokenSync(new TokenRequestContext().addScopes(LocalEntra.SCOPE));
 			JWTClaimsSet claims = SignedJWT.parse(token.getToken()).getJWTClaimsSet();
 			System.out.println("expiresAt=" + token.getExpiresAt().toEpochSecond());
 			System.out.println("tokenId=" + claims.getClaim("uti"));
