@@ -6,10 +6,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.aoaigateway.support.PeriodicRounds;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jspecify.annotations.Nullable;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -55,52 +54,15 @@ public class IdentityConfiguration {
 
 	@Bean
 	SmartLifecycle tokenRenewals(IdentityProperties properties, BackendCredentials credentials) {
-		return new TokenRenewals(credentials, properties.refresh().checkInterval());
+		// Checks start at once: the first tokens are asked for as the gateway starts.
+		// Renewals run in the background, never on the request path.
+		return new PeriodicRounds("token renewal checks", Duration.ZERO, properties.refresh().checkInterval(),
+				properties.refresh().timeout(), () -> Mono.fromRunnable(credentials::renewDue));
 	}
 
 	@Bean
 	BackendCredentialsHealthIndicator backendCredentialsHealthIndicator(BackendCredentials credentials) {
 		return new BackendCredentialsHealthIndicator(credentials);
-	}
-
-	/**
-	 * Checks every token at a fixed interval while the application runs, starting at
-	 * once; renewals run in the background and never on the request path.
-	 */
-	static final class TokenRenewals implements SmartLifecycle {
-
-		private final BackendCredentials credentials;
-
-		private final Duration interval;
-
-		private volatile @Nullable Disposable checks;
-
-		TokenRenewals(BackendCredentials credentials, Duration interval) {
-			this.credentials = credentials;
-			this.interval = interval;
-		}
-
-		@Override
-		public void start() {
-			this.checks = Flux.interval(Duration.ZERO, this.interval)
-				.onBackpressureDrop()
-				.subscribe((tick) -> this.credentials.renewDue());
-		}
-
-		@Override
-		public void stop() {
-			Disposable running = this.checks;
-			this.checks = null;
-			if (running != null) {
-				running.dispose();
-			}
-		}
-
-		@Override
-		public boolean isRunning() {
-			return this.checks != null;
-		}
-
 	}
 
 }

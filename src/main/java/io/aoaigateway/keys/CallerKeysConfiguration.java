@@ -4,13 +4,11 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.aoaigateway.support.PeriodicRounds;
 import io.aoaigateway.auth.CallerCredentials;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreWarmUp;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jspecify.annotations.Nullable;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -73,7 +71,10 @@ class CallerKeysConfiguration {
 
 	@Bean
 	SmartLifecycle callerKeysRefresh(CallerKeys keys, CallerKeysProperties properties) {
-		return new Refreshes(keys, properties.refreshInterval());
+		// The first read is the warm-up's (with Redis) or done when the registry is
+		// created.
+		return new PeriodicRounds("caller key refreshes", properties.refreshInterval(), properties.refreshInterval(),
+				properties.refreshInterval(), keys::refresh);
 	}
 
 	@Bean
@@ -112,49 +113,6 @@ class CallerKeysConfiguration {
 		return new CallerKeyAdminHandler(keys, properties.admin().role(), properties.admin().defaultGracePeriod(),
 				clock)
 			.routes();
-	}
-
-	/**
-	 * Reads the key records again at a fixed interval while the application runs, one
-	 * read at a time. The first read is the warm-up's (with Redis) or done when the
-	 * registry is created.
-	 */
-	static final class Refreshes implements SmartLifecycle {
-
-		private final CallerKeys keys;
-
-		private final Duration interval;
-
-		private volatile @Nullable Disposable running;
-
-		Refreshes(CallerKeys keys, Duration interval) {
-			this.keys = keys;
-			this.interval = interval;
-		}
-
-		@Override
-		public void start() {
-			// A slow read makes the next ticks drop, not queue up.
-			this.running = Flux.interval(this.interval)
-				.onBackpressureDrop()
-				.concatMap((tick) -> this.keys.refresh(), 0)
-				.subscribe();
-		}
-
-		@Override
-		public void stop() {
-			Disposable refreshes = this.running;
-			if (refreshes != null) {
-				refreshes.dispose();
-				this.running = null;
-			}
-		}
-
-		@Override
-		public boolean isRunning() {
-			return this.running != null;
-		}
-
 	}
 
 }

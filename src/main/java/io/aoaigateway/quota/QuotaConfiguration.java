@@ -3,6 +3,7 @@ package io.aoaigateway.quota;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.aoaigateway.support.PeriodicRounds;
 import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.observability.ObservabilityProperties;
 import io.aoaigateway.observability.UsageRecords;
@@ -12,10 +13,6 @@ import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -83,7 +80,10 @@ class QuotaConfiguration {
 
 	@Bean
 	SmartLifecycle objectSettlementRounds(QuotaProperties properties, ObjectSettlement settlement) {
-		return new SettlementRounds(settlement, properties.settlement().interval(), properties.settlement().lease());
+		// A round that hangs must not stop the next ones: what it claimed is claimed
+		// again when the lease ends.
+		return new PeriodicRounds("object settlement", properties.settlement().interval(),
+				properties.settlement().interval(), properties.settlement().lease(), settlement::settleDue);
 	}
 
 	@Bean
@@ -108,63 +108,6 @@ class QuotaConfiguration {
 		QuotaStatusHandler handler = new QuotaStatusHandler(new QuotaPolicies(properties.policies()), ledger, monitor,
 				clock);
 		return RouterFunctions.route().GET(QuotaStatusHandler.PATH, handler::status).build();
-	}
-
-	/**
-	 * Runs a round of {@link ObjectSettlement} at a fixed interval while the application
-	 * runs, one round at a time.
-	 */
-	static final class SettlementRounds implements SmartLifecycle {
-
-		private static final Log logger = LogFactory.getLog(SettlementRounds.class);
-
-		private final ObjectSettlement settlement;
-
-		private final Duration interval;
-
-		private final Duration longestRound;
-
-		private volatile @Nullable Disposable rounds;
-
-		SettlementRounds(ObjectSettlement settlement, Duration interval, Duration longestRound) {
-			this.settlement = settlement;
-			this.interval = interval;
-			this.longestRound = longestRound;
-		}
-
-		@Override
-		public void start() {
-			this.rounds = Flux.interval(this.interval)
-				.onBackpressureDrop()
-				// A round that hangs must not stop the next ones: what it claimed is
-				// claimed again when the lease ends.
-				.concatMap((tick) -> this.settlement.settleDue().timeout(this.longestRound).onErrorResume((ex) -> {
-					logger.warn("A settlement round failed: " + ex);
-					return Mono.empty();
-				}), 1)
-				.subscribe();
-		}
-
-		@Override
-		public void stop() {
-			Disposable running = this.rounds;
-			this.rounds = null;
-			if (running != null) {
-				try {
-					running.dispose();
-				}
-				catch (RuntimeException ex) {
-					// A Redis call of the round was cut short: it is read again later.
-					logger.debug("Stopping the settlement rounds cut one short: " + ex);
-				}
-			}
-		}
-
-		@Override
-		public boolean isRunning() {
-			return this.rounds != null;
-		}
-
 	}
 
 	/**
