@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * The Entra ID tokens of the configured identities, one per identity, whatever number of
  * backends use it. Only the identities some backend names are ever asked for a token.
  */
-public final class BackendCredentials {
+public final class BackendCredentials implements AutoCloseable {
 
 	private final Map<String, EntraToken> tokens;
 
@@ -22,8 +22,11 @@ public final class BackendCredentials {
 
 	private final Map<String, BackendCredential> backends = new ConcurrentHashMap<>();
 
+	private final @Nullable TokenCredentialFactory factory;
+
 	private BackendCredentials(Map<String, EntraToken> tokens) {
 		this.tokens = tokens;
+		this.factory = null;
 	}
 
 	/**
@@ -41,6 +44,7 @@ public final class BackendCredentials {
 			.forEach((name, config) -> tokens.put(name, new EntraToken(name, factory.create(name, config),
 					config.scope(), properties.refresh(), clock, registry)));
 		this.tokens = Map.copyOf(tokens);
+		this.factory = factory;
 	}
 
 	/**
@@ -85,6 +89,14 @@ public final class BackendCredentials {
 	void renewDue() {
 		for (EntraToken token : this.used) {
 			token.renewIfDue();
+		}
+	}
+
+	/** Releases the threads and connections of token requests. */
+	@Override
+	public void close() {
+		if (this.factory != null) {
+			this.factory.close();
 		}
 	}
 

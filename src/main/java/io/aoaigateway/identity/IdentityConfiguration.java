@@ -2,14 +2,10 @@ package io.aoaigateway.identity;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.aoaigateway.support.PeriodicRounds;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
-import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ssl.SslBundles;
@@ -24,32 +20,18 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 public class IdentityConfiguration {
 
-	@Bean(destroyMethod = "shutdownNow")
-	ExecutorService identityExecutor() {
-		AtomicInteger count = new AtomicInteger();
-		return Executors.newFixedThreadPool(2, (task) -> {
-			Thread thread = new Thread(task, "aoai-identity-" + count.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		});
-	}
-
-	@Bean(destroyMethod = "dispose")
-	ConnectionProvider identityConnections() {
-		return ConnectionProvider.builder("aoai-identity")
-			.maxConnections(8)
-			.pendingAcquireMaxCount(16)
-			.maxIdleTime(Duration.ofSeconds(30))
-			.build();
-	}
-
 	@Bean
 	BackendCredentials backendCredentials(IdentityProperties properties, Environment environment,
-			ObjectProvider<SslBundles> bundles, ExecutorService identityExecutor,
-			ConnectionProvider identityConnections, Clock clock, MeterRegistry registry) {
-		TokenCredentialFactory factory = new TokenCredentialFactory(environment, bundles.getIfAvailable(),
-				identityExecutor, identityConnections, properties.refresh().timeout());
-		return new BackendCredentials(properties, factory, clock, registry);
+			ObjectProvider<SslBundles> bundles, Clock clock, MeterRegistry registry) {
+		TokenCredentialFactory factory = TokenCredentialFactory.of(environment, bundles.getIfAvailable(),
+				properties.refresh().timeout());
+		try {
+			return new BackendCredentials(properties, factory, clock, registry);
+		}
+		catch (RuntimeException ex) {
+			factory.close();
+			throw ex;
+		}
 	}
 
 	@Bean

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLException;
@@ -36,7 +38,7 @@ import org.springframework.core.env.Environment;
  * azure-core's own (the gateway retries with its own back-off), and the variables the AKS
  * workload identity webhook sets as defaults.
  */
-final class TokenCredentialFactory {
+final class TokenCredentialFactory implements AutoCloseable {
 
 	private final Environment environment;
 
@@ -62,6 +64,36 @@ final class TokenCredentialFactory {
 		this.executor = executor;
 		this.connections = connections;
 		this.timeout = timeout;
+	}
+
+	/**
+	 * A factory with its own threads for azure-identity (two) and its own bounded
+	 * connection pool, released by {@link #close()}; kept out of the application context,
+	 * where an executor bean would replace Spring Boot's task executor.
+	 * @param environment where AZURE_* defaults are read
+	 * @param bundles the SSL bundles a credential may name
+	 * @param timeout the longest one token request may take
+	 * @return the factory
+	 */
+	static TokenCredentialFactory of(Environment environment, @Nullable SslBundles bundles, Duration timeout) {
+		AtomicInteger count = new AtomicInteger();
+		ExecutorService executor = Executors.newFixedThreadPool(2, (task) -> {
+			Thread thread = new Thread(task, "aoai-identity-" + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		});
+		ConnectionProvider connections = ConnectionProvider.builder("aoai-identity")
+			.maxConnections(8)
+			.pendingAcquireMaxCount(16)
+			.maxIdleTime(Duration.ofSeconds(30))
+			.build();
+		return new TokenCredentialFactory(environment, bundles, executor, connections, timeout);
+	}
+
+	@Override
+	public void close() {
+		this.executor.shutdownNow();
+		this.connections.dispose();
 	}
 
 	/**

@@ -2,7 +2,6 @@ package io.aoaigateway.identity;
 
 import java.text.ParseException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -11,7 +10,6 @@ import com.azure.core.credential.TokenRequestContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.slf4j.LoggerFactory;
-import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.boot.ssl.DefaultSslBundleRegistry;
 import org.springframework.boot.ssl.SslBundle;
@@ -40,8 +38,7 @@ public final class DefaultChainTokenMain {
 				SslBundle.of(new PemSslStoreBundle(null, PemSslStoreDetails.forCertificate("file:" + args[0]))));
 		IdentityProperties.Credential config = new IdentityProperties.Credential(IdentityProperties.Type.DEFAULT, null,
 				null, null, null, null, null, null, null, LocalEntra.SCOPE, false, "local-entra");
-		TokenCredentialFactory factory = new TokenCredentialFactory(new StandardEnvironment(), bundles,
-				Executors.newSingleThreadExecutor(), ConnectionProvider.create("default-chain", 2),
+		TokenCredentialFactory factory = TokenCredentialFactory.of(new StandardEnvironment(), bundles,
 				Duration.ofSeconds(10));
 		int status = 0;
 		try {

@@ -2,7 +2,6 @@ package io.aoaigateway.identity;
 
 import java.text.ParseException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -12,16 +11,15 @@ import com.azure.core.credential.TokenRequestContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.slf4j.LoggerFactory;
-import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Gets an Azure OpenAI token from the managed identity credential the gateway builds
- * ({@link TokenCredentialFactory}: its HTTP client, no azure-core retries) and prints
- * what a test checks, never the token: {@code expiresAt=} (epoch seconds),
- * {@code tokenId=} (its {@code uti}) and {@code clientId=} (its {@code appid}), or
- * {@code error=}. Run by {@link ChildJvm}, with the environment of a managed identity.
+ * ({@link TokenCredentialFactory}: its HTTP client and threads) and prints what a test
+ * checks, never the token: {@code expiresAt=} (epoch seconds), {@code tokenId=} (its
+ * {@code uti}) and {@code clientId=} (its {@code appid}), or {@code error=}. Run by
+ * {@link ChildJvm}, with the environment of a managed identity.
  */
 public final class ManagedIdentityTokenMain {
 
@@ -38,8 +36,7 @@ public final class ManagedIdentityTokenMain {
 		IdentityProperties.Credential config = new IdentityProperties.Credential(
 				IdentityProperties.Type.MANAGED_IDENTITY, null, (args.length > 0) ? args[0] : null, null, null, null,
 				null, null, null, LocalEntra.SCOPE, true, null);
-		TokenCredentialFactory factory = new TokenCredentialFactory(new StandardEnvironment(), null,
-				Executors.newSingleThreadExecutor(), ConnectionProvider.create("managed-identity", 2),
+		TokenCredentialFactory factory = TokenCredentialFactory.of(new StandardEnvironment(), null,
 				Duration.ofSeconds(10));
 		int status = 0;
 		try {
