@@ -45,7 +45,8 @@ class ObservabilityAssetsTests {
 			"aoai_gateway_quota_admissions_total", "aoai_gateway_state_degraded", "aoai_gateway_state_errors_total",
 			"aoai_gateway_affinity_lookups_total", "aoai_gateway_streams_active",
 			"aoai_gateway_quota_settlements_total", "aoai_gateway_backend_credential_expiry_seconds",
-			"aoai_gateway_backend_credential_renewals_total");
+			"aoai_gateway_backend_credential_renewals_total", "aoai_gateway_caller_keys_staleness_seconds",
+			"aoai_gateway_caller_key_auth_total");
 
 	static final Path DASHBOARDS = GrafanaQueries.DASHBOARDS;
 
@@ -119,7 +120,8 @@ class ObservabilityAssetsTests {
 			.containsExactlyInAnyOrder("AoaiGatewayAllBackendsThrottled", "AoaiGatewayHighFailoverRate",
 					"AoaiGatewayStateStoreDegraded", "AoaiGatewayHighErrorRatio", "AoaiGatewayHighOverhead",
 					"AoaiGatewayCircuitBreakerOpen", "AoaiGatewayUsageNotSettled",
-					"AoaiGatewayBackendCredentialFailing", "AoaiGatewayBackendCredentialNotRenewed");
+					"AoaiGatewayBackendCredentialFailing", "AoaiGatewayBackendCredentialNotRenewed",
+					"AoaiGatewayCallerKeysStale", "AoaiGatewayCallerKeyFailures");
 		for (Map<?, ?> rule : rules) {
 			Object alert = rule.get("alert");
 			assertThat(rule.get("expr")).as("expr of %s", alert).isInstanceOf(String.class);
@@ -161,7 +163,8 @@ class ObservabilityAssetsTests {
 				"resilience4j_circuitbreaker_state", "aoai_gateway_quota_admissions_total",
 				"aoai_gateway_state_degraded", "aoai_gateway_state_errors_total", "aoai_gateway_affinity_lookups_total",
 				"aoai_gateway_streams_active", "aoai_gateway_quota_settlements_total",
-				"aoai_gateway_backend_credential_expiry_seconds", "aoai_gateway_backend_credential_renewals_total");
+				"aoai_gateway_backend_credential_expiry_seconds", "aoai_gateway_backend_credential_renewals_total",
+				"aoai_gateway_caller_keys_staleness_seconds", "aoai_gateway_caller_key_auth_total");
 	}
 
 	/**
