@@ -1,14 +1,9 @@
 package io.aoaigateway.identity;
 
-import java.text.ParseException;
 import java.time.Duration;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import com.azure.core.credential.AccessToken;
-import com.azure.core.credential.TokenRequestContext;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.ssl.DefaultSslBundleRegistry;
@@ -21,8 +16,8 @@ import org.springframework.core.env.StandardEnvironment;
  * Gets an Azure OpenAI token from the {@code default} credential the gateway builds
  * (azure-identity's DefaultAzureCredential chain, with instance discovery off and
  * LocalEntra's certificate trusted through an SSL bundle), in a JVM whose environment
- * holds what the AKS workload identity webhook injects. Prints {@code tokenId=} and
- * {@code clientId=}, or {@code error=}; never the token. Run by {@link ChildJvm}.
+ * holds what the AKS workload identity webhook injects. Prints what
+ * {@link ManagedIdentityTokenMain#printToken} does. Run by {@link ChildJvm}.
  */
 public final class DefaultChainTokenMain {
 
@@ -40,24 +35,7 @@ public final class DefaultChainTokenMain {
 				null, null, null, null, null, null, null, LocalEntra.SCOPE, false, "local-entra");
 		TokenCredentialFactory factory = TokenCredentialFactory.of(new StandardEnvironment(), bundles,
 				Duration.ofSeconds(10));
-		int status = 0;
-		try {
-			AccessToken token = factory.create("default", config)
-				.get()
-				.getTokenSync(new TokenRequestContext().addScopes(LocalEntra.SCOPE));
-			JWTClaimsSet claims = SignedJWT.parse(token.getToken()).getJWTClaimsSet();
-			System.out.println("tokenId=" + claims.getClaim("uti"));
-			System.out.println("clientId=" + claims.getClaim("appid"));
-		}
-		catch (RuntimeException | ParseException ex) {
-			Throwable cause = ex;
-			while (cause.getCause() != null) {
-				cause = cause.getCause();
-			}
-			System.out.println("error=" + ex.getClass().getName() + " caused by " + cause.getMessage());
-			status = 1;
-		}
-		System.exit(status);
+		System.exit(ManagedIdentityTokenMain.printToken(factory.create("default", config).get()));
 	}
 
 }

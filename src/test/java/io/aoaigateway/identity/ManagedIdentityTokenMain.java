@@ -38,14 +38,25 @@ public final class ManagedIdentityTokenMain {
 				null, null, null, LocalEntra.SCOPE, true, null);
 		TokenCredentialFactory factory = TokenCredentialFactory.of(new StandardEnvironment(), null,
 				Duration.ofSeconds(10));
-		int status = 0;
+		TokenCredential credential = factory.create("mi", config).get();
+		// The HTTP client's event loop threads would keep the JVM alive.
+		System.exit(printToken(credential));
+	}
+
+	/**
+	 * Asks a credential for an Azure OpenAI token and prints {@code expiresAt=},
+	 * {@code tokenId=} and {@code clientId=}, or {@code error=}; never the token.
+	 * @param credential the credential
+	 * @return the exit status: 0 with a token, 1 without
+	 */
+	static int printToken(TokenCredential credential) {
 		try {
-			TokenCredential credential = factory.create("mi", config).get();
 			AccessToken token = credential.getTokenSync(new TokenRequestContext().addScopes(LocalEntra.SCOPE));
 			JWTClaimsSet claims = SignedJWT.parse(token.getToken()).getJWTClaimsSet();
 			System.out.println("expiresAt=" + token.getExpiresAt().toEpochSecond());
 			System.out.println("tokenId=" + claims.getClaim("uti"));
 			System.out.println("clientId=" + claims.getClaim("appid"));
+			return 0;
 		}
 		catch (RuntimeException | ParseException ex) {
 			Throwable cause = ex;
@@ -53,10 +64,8 @@ public final class ManagedIdentityTokenMain {
 				cause = cause.getCause();
 			}
 			System.out.println("error=" + ex.getClass().getName() + " caused by " + cause.getMessage());
-			status = 1;
+			return 1;
 		}
-		// The HTTP client's event loop threads would keep the JVM alive.
-		System.exit(status);
 	}
 
 }
