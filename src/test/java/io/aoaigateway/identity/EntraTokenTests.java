@@ -13,6 +13,8 @@ import com.azure.core.credential.TokenRequestContext;
 import io.aoaigateway.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -55,47 +57,22 @@ class EntraTokenTests {
 		assertThat(this.registry.get(EntraToken.EXPIRY).gauge().value()).isEqualTo(3600.0);
 	}
 
-	@Test
-	void renewIfDueWhenHalfTheLifeIsGoneThenRenewedAndNotBefore() {
-		this.azure.answer("t1", Duration.ofHours(1));
+	@ParameterizedTest(name = "a token valid for {0} is renewed after {1}")
+	@CsvSource({ "PT1H, PT30M", "PT8M, PT3M", "PT4M, PT2M" })
+	void renewIfDueThenRenewedHalfwayThroughItsLifeAtTheLatestFiveMinutesAheadAndNotBefore(Duration lifetime,
+			Duration renewedAfter) {
+		this.azure.answer("t1", lifetime);
 		this.token.renewIfDue();
+		this.azure.answer("t2", Duration.ofHours(1));
 
-		this.clock.advance(Duration.ofMinutes(30).minusSeconds(1));
+		this.clock.advance(renewedAfter.minusSeconds(1));
 		this.token.renewIfDue();
 		assertThat(this.azure.requests.get()).isEqualTo(1);
+		assertThat(bearer(this.token)).isEqualTo("Bearer t1");
 
-		this.azure.answer("t2", Duration.ofHours(1));
 		this.clock.advance(Duration.ofSeconds(1));
 		this.token.renewIfDue();
 		assertThat(this.azure.requests.get()).isEqualTo(2);
-		assertThat(bearer(this.token)).isEqualTo("Bearer t2");
-	}
-
-	@Test
-	void renewIfDueWhenHalfTheLifeLeavesLessThanBeforeExpiryThenRenewedBeforeExpiryAhead() {
-		this.azure.answer("t1", Duration.ofMinutes(8));
-		this.token.renewIfDue();
-		this.azure.answer("t2", Duration.ofHours(1));
-
-		this.clock.advance(Duration.ofMinutes(3).minusSeconds(1));
-		this.token.renewIfDue();
-		assertThat(bearer(this.token)).isEqualTo("Bearer t1");
-		this.clock.advance(Duration.ofSeconds(1));
-		this.token.renewIfDue();
-		assertThat(bearer(this.token)).isEqualTo("Bearer t2");
-	}
-
-	@Test
-	void renewIfDueWhenTokenIsShortLivedThenRenewedHalfwayThroughItsLife() {
-		this.azure.answer("t1", Duration.ofMinutes(4));
-		this.token.renewIfDue();
-		this.azure.answer("t2", Duration.ofMinutes(4));
-
-		this.clock.advance(Duration.ofMinutes(2).minusSeconds(1));
-		this.token.renewIfDue();
-		assertThat(bearer(this.token)).isEqualTo("Bearer t1");
-		this.clock.advance(Duration.ofSeconds(1));
-		this.token.renewIfDue();
 		assertThat(bearer(this.token)).isEqualTo("Bearer t2");
 	}
 
