@@ -2,7 +2,6 @@ package io.aoaigateway.keys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,9 +61,7 @@ final class RedisCallerKeyStore implements CallerKeyStore, StateStoreWarmUp {
 
 	@Override
 	public Mono<Void> warmUp() {
-		ByteBuffer source = ByteBuffer.wrap(SCRIPT.getScriptAsString().getBytes(StandardCharsets.UTF_8));
-		return this.calls
-			.run(this.redis.execute((connection) -> connection.scriptingCommands().scriptLoad(source)).then());
+		return this.calls.loadScripts(this.redis, SCRIPT);
 	}
 
 	@Override

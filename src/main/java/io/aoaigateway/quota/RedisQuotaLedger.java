@@ -2,7 +2,6 @@ package io.aoaigateway.quota;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +10,6 @@ import java.util.List;
 
 import io.aoaigateway.state.RedisCalls;
 import io.aoaigateway.state.StateStoreWarmUp;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.ClassPathResource;
@@ -91,12 +89,7 @@ public class RedisQuotaLedger implements QuotaLedger, StateStoreWarmUp {
 	 */
 	@Override
 	public Mono<Void> warmUp() {
-		return this.calls
-			.run(this.redis
-				.execute((connection) -> Flux.just(RESERVE, SETTLE, CHARGE_ONCE, READ, SETTLE_ALL)
-					.concatMap((script) -> connection.scriptingCommands()
-						.scriptLoad(ByteBuffer.wrap(script.getScriptAsString().getBytes(StandardCharsets.UTF_8)))))
-				.then());
+		return this.calls.loadScripts(this.redis, RESERVE, SETTLE, CHARGE_ONCE, READ, SETTLE_ALL);
 	}
 
 	@Override

@@ -2,7 +2,6 @@ package io.aoaigateway.quota;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,9 +60,7 @@ final class RedisTrackedObjects implements TrackedObjects, StateStoreWarmUp {
 
 	@Override
 	public Mono<Void> warmUp() {
-		ByteBuffer source = ByteBuffer.wrap(SCRIPT.getScriptAsString().getBytes(StandardCharsets.UTF_8));
-		return this.calls
-			.run(this.redis.execute((connection) -> connection.scriptingCommands().scriptLoad(source)).then());
+		return this.calls.loadScripts(this.redis, SCRIPT);
 	}
 
 	@Override

@@ -2,7 +2,6 @@ package io.aoaigateway.resilience;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,9 +69,7 @@ public class RedisCooldownStore implements CooldownStore, StateStoreWarmUp {
 	 */
 	@Override
 	public Mono<Void> warmUp() {
-		ByteBuffer source = ByteBuffer.wrap(COOL_DOWN.getScriptAsString().getBytes(StandardCharsets.UTF_8));
-		return this.calls
-			.run(this.redis.execute((connection) -> connection.scriptingCommands().scriptLoad(source)).then());
+		return this.calls.loadScripts(this.redis, COOL_DOWN);
 	}
 
 	@Override

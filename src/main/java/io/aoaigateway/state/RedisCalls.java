@@ -1,9 +1,15 @@
 package io.aoaigateway.state;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * How every Redis call of the gateway runs on the request path: time-boxed, never
@@ -45,6 +51,21 @@ public final class RedisCalls {
 		return subscribed.timeout(this.timeout)
 			.doOnSuccess((reply) -> this.answered = true)
 			.publishOn(Schedulers.parallel());
+	}
+
+	/**
+	 * Loads scripts into Redis's script cache (at start-up), so that their first use is
+	 * one EVALSHA, never NOSCRIPT and a second round trip.
+	 * @param redis the template
+	 * @param scripts the scripts
+	 * @return completes once every script is loaded, time-boxed as one call
+	 */
+	public Mono<Void> loadScripts(ReactiveStringRedisTemplate redis, RedisScript<?>... scripts) {
+		return run(redis
+			.execute((connection) -> Flux.fromArray(scripts)
+				.concatMap((script) -> connection.scriptingCommands()
+					.scriptLoad(ByteBuffer.wrap(script.getScriptAsString().getBytes(StandardCharsets.UTF_8)))))
+			.then());
 	}
 
 }
