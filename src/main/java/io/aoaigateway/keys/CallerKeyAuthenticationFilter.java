@@ -1,14 +1,21 @@
 package io.aoaigateway.keys;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 
 import io.aoaigateway.support.AzureError;
 import io.aoaigateway.support.GatewayErrors;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.server.WebFilterExchange;
@@ -49,9 +56,10 @@ final class CallerKeyAuthenticationFilter extends AuthenticationWebFilter {
 	/** What a caller is told to wait when the keys cannot be checked. */
 	static final Duration UNAVAILABLE_RETRY = Duration.ofSeconds(5);
 
-	CallerKeyAuthenticationFilter(CallerKeyAuthenticationProvider provider, CallerKeyMetrics metrics) {
+	CallerKeyAuthenticationFilter(CallerKeyAuthenticationProvider provider, CallerKeyMetrics metrics,
+			ClientSource clients) {
 		super(provider);
-		setServerAuthenticationConverter(new KeyConverter());
+		setServerAuthenticationConverter(new KeyConverter(clients));
 		setAuthenticationFailureHandler(new RefusedKeyAnswers(metrics));
 		// Stateless, as the token check: nothing is kept between calls.
 		setSecurityContextRepository(NoOpServerSecurityContextRepository.getInstance());
@@ -59,6 +67,12 @@ final class CallerKeyAuthenticationFilter extends AuthenticationWebFilter {
 
 	/** Reads the caller key of a call, if it carries one. */
 	static final class KeyConverter implements ServerAuthenticationConverter {
+
+		private final ClientSource clients;
+
+		KeyConverter(ClientSource clients) {
+			this.clients = clients;
+		}
 
 		@Override
 		public Mono<Authentication> convert(ServerWebExchange exchange) {
@@ -73,9 +87,17 @@ final class CallerKeyAuthenticationFilter extends AuthenticationWebFilter {
 				case NONE -> Mono.empty();
 				case MALFORMED -> Mono.error(new CallerKeyRejectedException(CallerKeyOutcome.MALFORMED));
 				case CONFLICT -> Mono.error(new CallerKeyRejectedException(CallerKeyOutcome.CONFLICT));
-				case KEY -> Mono.just(new PresentedCallerKey(String.valueOf(presented.key()),
-						FailedKeyAttempts.sourceOf(exchange.getRequest().getRemoteAddress())));
+				case KEY -> Mono.just(new PresentedCallerKey(String.valueOf(presented.key()), FailedKeyAttempts
+					.sourceOf(this.clients.of(peer(exchange.getRequest()), headers.getOrEmpty("X-Forwarded-For")))));
 			};
+		}
+
+		// The connection's own peer: the request's remote address is the forwarded one.
+		private static @Nullable InetAddress peer(ServerHttpRequest request) {
+			Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+			SocketAddress address = (nativeRequest instanceof HttpServerRequest server)
+					? server.connectionRemoteAddress() : request.getRemoteAddress();
+			return (address instanceof InetSocketAddress inet) ? inet.getAddress() : null;
 		}
 
 	}

@@ -89,9 +89,11 @@ class CallerKeysConfiguration {
 	}
 
 	@Bean
-	CallerCredentials callerKeyCredentials(CallerKeys keys, FailedKeyAttempts failures, CallerKeyMetrics metrics) {
+	CallerCredentials callerKeyCredentials(CallerKeys keys, FailedKeyAttempts failures, CallerKeyMetrics metrics,
+			CallerKeysProperties properties) {
 		WebFilter filter = new CallerKeyAuthenticationFilter(
-				new CallerKeyAuthenticationProvider(keys, failures, metrics), metrics);
+				new CallerKeyAuthenticationProvider(keys, failures, metrics), metrics,
+				new ClientSource(properties.failures().trustedProxies()));
 		return new CallerCredentials() {
 
 			@Override

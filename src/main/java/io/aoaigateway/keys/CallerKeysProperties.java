@@ -48,18 +48,35 @@ public record CallerKeysProperties(@DefaultValue("false") boolean enabled,
 	}
 
 	/**
-	 * Bad keys from one client (its address as the server resolves it, forwarded headers
-	 * included; an IPv6 client by its /64), counted per replica in a token bucket. Past
-	 * the burst, every key from that client is refused with 429 until the bucket has
-	 * refilled by one.
+	 * Bad keys from one client (the connection's peer, or behind trusted proxies the
+	 * nearest address in X-Forwarded-For that is not one; an IPv6 client by its /64),
+	 * counted per replica in a token bucket. Past the burst, every key from that client
+	 * is refused with 429 until the bucket has refilled by one.
 	 *
 	 * @param perMinute bad keys per minute a client may send once its burst is spent
 	 * @param burst bad keys a client may send at once
 	 * @param maxSources clients remembered at most; the least recently seen are forgotten
 	 * first
+	 * @param trustedProxies CIDR blocks of the proxies (ingress, load balancer) whose
+	 * X-Forwarded-For entries are believed; by default loopback and private networks, as
+	 * Tomcat's internal proxies. A client outside them is counted by its own address,
+	 * whatever it writes in the header
 	 */
 	public record Failures(@DefaultValue("10") @Min(1) int perMinute, @DefaultValue("20") @Min(1) int burst,
-			@DefaultValue("10000") @Min(1) int maxSources) {
+			@DefaultValue("10000") @Min(1) int maxSources, @DefaultValue( {
+					"127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "::1/128",
+					"fc00::/7", "fe80::/10" }) List<String> trustedProxies){
+
+		@AssertTrue(message = "aoai.caller-keys.failures.trusted-proxies must be CIDR blocks, e.g. 10.0.0.0/8")
+		public boolean isTrustedProxiesValid() {
+			try {
+				new ClientSource(this.trustedProxies);
+				return true;
+			}
+			catch (IllegalArgumentException ex) {
+				return false;
+			}
+		}
 
 	}
 

@@ -2,7 +2,6 @@ package io.aoaigateway.keys;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,11 +83,10 @@ final class FailedKeyAttempts {
 
 	/**
 	 * The source a client address counts as.
-	 * @param address the client's address, as the server resolved it
+	 * @param ip the client's address ({@link ClientSource})
 	 * @return its IPv4 address, its IPv6 /64 network, or {@code unknown}
 	 */
-	static String sourceOf(@Nullable InetSocketAddress address) {
-		InetAddress ip = (address != null) ? address.getAddress() : null;
+	static String sourceOf(@Nullable InetAddress ip) {
 		if (ip == null) {
 			return "unknown";
 		}

@@ -289,6 +289,21 @@ class CallerKeysIntegrationTests {
 	}
 
 	@Test
+	void badKeysWhenTheClientWritesAnotherAddressIntoXForwardedForEachTimeThenStillCountedByItsOwn() {
+		// The test client is the "ingress" here (loopback is a trusted proxy): it appends
+		// 203.0.113.50; what the client itself wrote stands to the left and changes.
+		for (int i = 0; i < 5; i++) {
+			assertThat(fromSource("198.51.100." + i + ", 203.0.113.50", CallerKeyFixtures.wrongSecret(ALPHA.key()))
+				.getStatusCode()
+				.value()).isEqualTo(401);
+		}
+
+		ResponseEntity<String> refused = fromSource("198.51.100.99, 203.0.113.50", ALPHA.key());
+
+		assertThat(refused.getStatusCode().value()).isEqualTo(429);
+	}
+
+	@Test
 	void adminEndpointWhenNotEnabledThen404EvenWithTheRole() {
 		String admin = GatewayFixtures.ISSUER.mint("key-admin",
 				(claims) -> claims.claim("roles", List.of("Gateway.KeyAdmin")));

@@ -1,6 +1,5 @@
 package io.aoaigateway.keys;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -79,13 +78,13 @@ class FailedKeyAttemptsTests {
 
 	@Test
 	void sourceOfWhenIpv6ThenItsSlash64AndWhenIpv4ThenTheAddress() {
-		String first = FailedKeyAttempts.sourceOf(new InetSocketAddress("2001:db8:1:2:aaaa::1", 443));
-		String second = FailedKeyAttempts.sourceOf(new InetSocketAddress("2001:db8:1:2:bbbb::9", 443));
-		String otherNetwork = FailedKeyAttempts.sourceOf(new InetSocketAddress("2001:db8:1:3::1", 443));
+		String first = FailedKeyAttempts.sourceOf(ClientSource.literal("2001:db8:1:2:aaaa::1"));
+		String second = FailedKeyAttempts.sourceOf(ClientSource.literal("2001:db8:1:2:bbbb::9"));
+		String otherNetwork = FailedKeyAttempts.sourceOf(ClientSource.literal("2001:db8:1:3::1"));
 
 		assertThat(first).isEqualTo(second).isEqualTo("2001:db8:1:2::/64");
 		assertThat(otherNetwork).isNotEqualTo(first);
-		assertThat(FailedKeyAttempts.sourceOf(new InetSocketAddress("192.0.2.7", 443))).isEqualTo("192.0.2.7");
+		assertThat(FailedKeyAttempts.sourceOf(ClientSource.literal("192.0.2.7"))).isEqualTo("192.0.2.7");
 		assertThat(FailedKeyAttempts.sourceOf(null)).isEqualTo("unknown");
 	}
 
