@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.aoaigateway.Commands;
 import io.aoaigateway.Eventually;
 import io.aoaigateway.FakeClock;
 import io.aoaigateway.GatewayFixtures;
@@ -315,6 +316,36 @@ class KeylessBackendsIntegrationTests {
 
 			assertThat(entra.requests()).singleElement()
 				.satisfies((request) -> assertThat(request.kind()).isEqualTo(LocalEntra.Kind.CLIENT_CERTIFICATE));
+		}
+		finally {
+			keylessAAccepts(APP);
+		}
+	}
+
+	@Test
+	void managedIdentityOfTheProcessInAGatewayOfItsOwn() {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		GatewayFixtures.register((name, value) -> properties.put(name, value.get()));
+		properties.putAll(onlyKeylessA());
+		properties.keySet().removeIf((name) -> name.startsWith("aoai.identity.credentials.app."));
+		properties.put("aoai.identity.credentials.app.type", "managed-identity");
+		properties.values().removeIf((value) -> value == GatewayInstance.REMOVED);
+		properties.put("server.port", "0");
+		Map<String, String> environment = new LinkedHashMap<>(entra.appServiceEnvironment());
+		environment.put("CALLER_TOKEN", GatewayFixtures.ISSUER.mint("alice"));
+		keylessAAccepts(LocalEntra.SYSTEM_ASSIGNED_CLIENT_ID);
+		try {
+			Commands.Run run = ChildJvm.run(GatewayOneCallMain.class, environment, Duration.ofSeconds(120),
+					properties.entrySet()
+						.stream()
+						.map((property) -> "--" + property.getKey() + "=" + property.getValue())
+						.toArray(String[]::new));
+
+			assertThat(ChildJvm.values(run)).as(run.describe()).containsEntry("status", "200");
+			assertThat(entra.requests()).extracting(LocalEntra.TokenRequest::kind)
+				.containsExactly(LocalEntra.Kind.APP_SERVICE);
+			assertThat(entra.clientIdOf(bearer(keylessA.received().get(0))))
+				.contains(LocalEntra.SYSTEM_ASSIGNED_CLIENT_ID);
 		}
 		finally {
 			keylessAAccepts(APP);
