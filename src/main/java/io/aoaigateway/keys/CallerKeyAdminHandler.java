@@ -62,20 +62,21 @@ final class CallerKeyAdminHandler {
 	private Mono<ServerResponse> asAdmin(ServerRequest request, Operation operation) {
 		return request.principal().flatMap((principal) -> {
 			if (principal instanceof CallerKeyAuthentication) {
-				return error(AzureError.of(HttpStatus.FORBIDDEN, "A gateway key cannot manage gateway keys; call with "
-						+ "a Microsoft Entra ID access token that holds the app role '" + this.adminRole + "'."));
+				return GatewayErrors
+					.response(AzureError.of(HttpStatus.FORBIDDEN, "A gateway key cannot manage gateway keys; call with "
+							+ "a Microsoft Entra ID access token that holds the app role '" + this.adminRole + "'."));
 			}
 			if (!(principal instanceof CallerAuthentication authentication)
 					|| !authentication.caller().roles().contains(this.adminRole)) {
-				return error(AzureError.of(HttpStatus.FORBIDDEN,
+				return GatewayErrors.response(AzureError.of(HttpStatus.FORBIDDEN,
 						"Managing gateway keys needs the app role '" + this.adminRole + "'."));
 			}
 			return operation.run(describe(authentication.caller()))
 				.onErrorResume(CallerKeyAdminException.class, CallerKeyAdminHandler::refused)
-				.onErrorResume(ServerWebInputException.class,
-						(ex) -> error(AzureError.badRequest("The request body is not valid JSON for this operation.")));
+				.onErrorResume(ServerWebInputException.class, (ex) -> GatewayErrors
+					.response(AzureError.badRequest("The request body is not valid JSON for this operation.")));
 		})
-			.switchIfEmpty(Mono.defer(() -> error(AzureError.of(HttpStatus.FORBIDDEN,
+			.switchIfEmpty(Mono.defer(() -> GatewayErrors.response(AzureError.of(HttpStatus.FORBIDDEN,
 					"Managing gateway keys needs the app role '" + this.adminRole + "'."))));
 	}
 
@@ -120,17 +121,11 @@ final class CallerKeyAdminHandler {
 
 	private static Mono<ServerResponse> refused(CallerKeyAdminException ex) {
 		String message = Objects.requireNonNullElse(ex.getMessage(), "The request was refused.");
-		return error(switch (ex.reason()) {
+		return GatewayErrors.response(switch (ex.reason()) {
 			case INVALID -> AzureError.badRequest(message);
 			case NOT_FOUND -> AzureError.of(HttpStatus.NOT_FOUND, message);
 			case CONFLICT -> new AzureError(HttpStatus.CONFLICT, "Conflict", message);
 		});
-	}
-
-	private static Mono<ServerResponse> error(AzureError error) {
-		return ServerResponse.status(error.status())
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(GatewayErrors.json(error));
 	}
 
 	private static CallerKeyAdminException invalid(String message) {

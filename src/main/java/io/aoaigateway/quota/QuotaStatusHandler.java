@@ -10,6 +10,7 @@ import io.aoaigateway.auth.AuthenticatedCaller;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.aoaigateway.support.AzureError;
+import io.aoaigateway.support.GatewayErrors;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -53,13 +54,8 @@ final class QuotaStatusHandler {
 					.flatMap((states) -> ServerResponse.ok()
 						.contentType(MediaType.APPLICATION_JSON)
 						.bodyValue(new QuotaStatus(authentication.caller().id(), windows(applied, states))))
-					.onErrorResume((ex) -> {
-						AzureError error = AzureError.of(HttpStatus.SERVICE_UNAVAILABLE,
-								"The gateway cannot read your token quota right now; try again shortly.");
-						return ServerResponse.status(error.status())
-							.contentType(MediaType.APPLICATION_JSON)
-							.bodyValue(new ErrorBody(new ErrorBody.Detail(error.code(), error.message())));
-					});
+					.onErrorResume((ex) -> GatewayErrors.response(AzureError.of(HttpStatus.SERVICE_UNAVAILABLE,
+							"The gateway cannot read your token quota right now; try again shortly.")));
 			});
 	}
 
@@ -100,22 +96,6 @@ final class QuotaStatusHandler {
 	 */
 	record WindowStatus(String policy, String scope, @Nullable String deployment, String period, long limit, long used,
 			long reserved, long remaining, Instant resetsAt) {
-	}
-
-	/**
-	 * Azure's error shape.
-	 *
-	 * @param error the error
-	 */
-	record ErrorBody(Detail error) {
-
-		/**
-		 * @param code the code
-		 * @param message the message
-		 */
-		record Detail(String code, String message) {
-		}
-
 	}
 
 }

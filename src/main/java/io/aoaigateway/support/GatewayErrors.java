@@ -9,6 +9,7 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -39,6 +40,15 @@ public final class GatewayErrors {
 		response.getHeaders().setContentLength(bytes.length);
 		DataBuffer buffer = response.bufferFactory().wrap(bytes);
 		return response.writeWith(Mono.just(buffer));
+	}
+
+	/**
+	 * The error as the answer of a functional endpoint ({@code /gateway/...}).
+	 * @param error what to answer
+	 * @return the answer
+	 */
+	public static Mono<ServerResponse> response(AzureError error) {
+		return ServerResponse.status(error.status()).contentType(MediaType.APPLICATION_JSON).bodyValue(toJson(error));
 	}
 
 	/**
