@@ -20,7 +20,6 @@ import com.azure.core.http.policy.RetryOptions;
 import com.azure.identity.AadCredentialBuilderBase;
 import com.azure.identity.ClientCertificateCredentialBuilder;
 import com.azure.identity.ClientSecretCredentialBuilder;
-import com.azure.identity.CredentialBuilderBase;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.azure.identity.WorkloadIdentityCredentialBuilder;
@@ -201,10 +200,6 @@ final class TokenCredentialFactory implements AutoCloseable {
 		if (!config.instanceDiscovery()) {
 			builder.disableInstanceDiscovery();
 		}
-		return common(builder, http);
-	}
-
-	private <T extends CredentialBuilderBase<T>> T common(T builder, HttpClient http) {
 		// No retries of azure-core's (8 requests over about 12 s for a 503 by default;
 		// msal4j still retries a 5xx once): the gateway's own back-off decides when the
 		// next request goes.

@@ -28,7 +28,7 @@ final class FailedKeyAttempts {
 
 	private final int burst;
 
-	private final Clock clock;
+	private final Ticker ticker;
 
 	private final Cache<String, Bucket> sources;
 
@@ -44,10 +44,13 @@ final class FailedKeyAttempts {
 		}
 		this.nanosPerToken = Duration.ofMinutes(1).toNanos() / (double) perMinute;
 		this.burst = burst;
-		this.clock = clock;
+		this.ticker = () -> {
+			Instant now = clock.instant();
+			return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+		};
 		this.sources = Caffeine.newBuilder()
 			.maximumSize(maxSources)
-			.ticker(ticker(clock))
+			.ticker(this.ticker)
 			// A bucket left alone that long is full again: nothing to remember.
 			.expireAfterAccess(Duration.ofNanos((long) Math.ceil(burst * this.nanosPerToken)))
 			.executor(Runnable::run)
@@ -102,15 +105,7 @@ final class FailedKeyAttempts {
 	}
 
 	private long now() {
-		Instant now = this.clock.instant();
-		return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-	}
-
-	private static Ticker ticker(Clock clock) {
-		return () -> {
-			Instant now = clock.instant();
-			return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-		};
+		return this.ticker.read();
 	}
 
 	/** One source's tokens. */
