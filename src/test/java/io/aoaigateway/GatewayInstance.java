@@ -2,6 +2,7 @@ package io.aoaigateway;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,12 +10,14 @@ import java.util.Map;
 import io.aoaigateway.leaks.TestClients;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -47,25 +50,39 @@ public final class GatewayInstance implements AutoCloseable {
 	 * Starts a gateway on a free port in front of {@link GatewayFixtures}' simulators.
 	 * @param overrides properties added to (or replacing) the fixtures' ones;
 	 * {@link #REMOVED} takes one away
-	 * @param sources configuration classes added to the application's own
 	 * @return the running gateway
 	 */
-	public static GatewayInstance start(Map<String, Object> overrides, Class<?>... sources) {
+	public static GatewayInstance start(Map<String, Object> overrides) {
+		return start(overrides, null);
+	}
+
+	/**
+	 * Starts a gateway on a free port in front of {@link GatewayFixtures}' simulators, on
+	 * a clock of the test's.
+	 * @param overrides properties added to (or replacing) the fixtures' ones;
+	 * {@link #REMOVED} takes one away
+	 * @param clock the clock every part of the gateway reads, or {@code null} for the
+	 * application's own
+	 * @return the running gateway
+	 */
+	public static GatewayInstance start(Map<String, Object> overrides, @Nullable Clock clock) {
 		Map<String, Object> properties = new LinkedHashMap<>();
 		GatewayFixtures.register((name, value) -> properties.put(name, value.get()));
 		properties.putAll(overrides);
 		properties.values().removeIf((value) -> value == REMOVED);
 		properties.put("server.port", 0);
-		Class<?>[] all = new Class<?>[sources.length + 1];
-		all[0] = AoaiGatewayApplication.class;
-		System.arraycopy(sources, 0, all, 1, sources.length);
 		// As arguments, they win over application.yaml as they would on a command line.
 		String[] arguments = properties.entrySet()
 			.stream()
 			.map((property) -> "--" + property.getKey() + "=" + property.getValue())
 			.toArray(String[]::new);
-		return new GatewayInstance(
-				new SpringApplicationBuilder(all).initializers(GatewayInstance::ownNettyResources).run(arguments));
+		SpringApplicationBuilder application = new SpringApplicationBuilder(AoaiGatewayApplication.class)
+			.initializers(GatewayInstance::ownNettyResources);
+		if (clock != null) {
+			application.initializers((context) -> ((GenericApplicationContext) context).registerBean("testClock",
+					Clock.class, () -> clock, (definition) -> definition.setPrimary(true)));
+		}
+		return new GatewayInstance(application.run(arguments));
 	}
 
 	// Reactor Netty's global event loops also run the simulators and the other test

@@ -3,7 +3,6 @@ package io.aoaigateway.identity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,9 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
@@ -353,7 +349,7 @@ class KeylessBackendsIntegrationTests {
 	}
 
 	private static GatewayInstance start(Map<String, Object> properties) {
-		GatewayInstance gateway = GatewayInstance.start(properties, FakeClockConfiguration.class);
+		GatewayInstance gateway = GatewayInstance.start(properties, clock);
 		// Readiness waits for the first token.
 		Eventually.eventually(() -> readiness(gateway), (status) -> status == 200, Duration.ofSeconds(20));
 		return gateway;
@@ -442,17 +438,6 @@ class KeylessBackendsIntegrationTests {
 			}
 		}
 		return Double.NaN;
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class FakeClockConfiguration {
-
-		@Bean
-		@Primary
-		Clock fakeClock() {
-			return clock;
-		}
-
 	}
 
 }

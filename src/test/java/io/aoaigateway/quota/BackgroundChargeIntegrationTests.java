@@ -2,7 +2,6 @@ package io.aoaigateway.quota;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -23,9 +22,6 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -86,8 +82,7 @@ class BackgroundChargeIntegrationTests {
 
 	@Test
 	void backgroundResponseWhenTheCallerFetchesItToTheEndThenChargedOnceNotAgainByTheGateway() {
-		try (GatewayInstance gateway = GatewayInstance.start(properties("memory", "aoai-test:", "20ms"),
-				StillClock.class)) {
+		try (GatewayInstance gateway = GatewayInstance.start(properties("memory", "aoai-test:", "20ms"), CLOCK)) {
 			String token = ISSUER.mint("fetcher-" + UUID.randomUUID());
 			String id = create(gateway, token).path("id").stringValue();
 
@@ -109,8 +104,7 @@ class BackgroundChargeIntegrationTests {
 	@Test
 	void assistantsRunWhenNobodyPollsItThenChargedItsUsageWhenTheGatewayReadsItEnded() {
 		String version = "?api-version=2024-10-01-preview";
-		try (GatewayInstance gateway = GatewayInstance.start(properties("memory", "aoai-test:", "20ms"),
-				StillClock.class)) {
+		try (GatewayInstance gateway = GatewayInstance.start(properties("memory", "aoai-test:", "20ms"), CLOCK)) {
 			String token = ISSUER.mint("runner-" + UUID.randomUUID());
 			String assistant = JSON.readTree(post(gateway, token, "/openai/assistants" + version, """
 					{"model":"gpt-4o","instructions":"Be brief."}""")).path("id").stringValue();
@@ -146,7 +140,7 @@ class BackgroundChargeIntegrationTests {
 		Map<String, Object> properties = properties("redis", "aoai-test:", "20ms");
 		properties.put("spring.data.redis.url", "redis://127.0.0.1:" + closed);
 		properties.put("aoai.state.timeout", "200ms");
-		try (GatewayInstance gateway = GatewayInstance.start(properties, StillClock.class)) {
+		try (GatewayInstance gateway = GatewayInstance.start(properties, CLOCK)) {
 			String token = ISSUER.mint("no-redis-" + UUID.randomUUID());
 			// Fail-open: admitted against the replica's own view of the quota.
 			String id = create(gateway, token).path("id").stringValue();
@@ -186,7 +180,7 @@ class BackgroundChargeIntegrationTests {
 	}
 
 	private static GatewayInstance replica(String prefix, String interval) {
-		return GatewayInstance.start(properties("redis", prefix, interval), StillClock.class);
+		return GatewayInstance.start(properties("redis", prefix, interval), CLOCK);
 	}
 
 	private static Map<String, Object> properties(String store, String prefix, String interval) {
@@ -280,17 +274,6 @@ class BackgroundChargeIntegrationTests {
 	// The tokens used once no reservation is held.
 	private static long used(GatewayInstance gateway, String token) {
 		return QuotaFixtures.settledWindow(gateway, token).path("used").asLong();
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class StillClock {
-
-		@Bean
-		@Primary
-		Clock stillClock() {
-			return CLOCK;
-		}
-
 	}
 
 }

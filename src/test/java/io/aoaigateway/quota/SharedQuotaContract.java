@@ -1,6 +1,5 @@
 package io.aoaigateway.quota;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -15,9 +14,6 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,19 +75,7 @@ abstract class SharedQuotaContract {
 		return GatewayInstance.start(Map.of("aoai.state.store", "redis", "aoai.state.key-prefix", prefix,
 				"spring.data.redis.url", redisUrl(), "aoai.auth.jwk-set-uri", ISSUER.jwkSetUri().toString(),
 				"aoai.auth.issuers", ISSUER.issuer(), "aoai.quota.policies[0].name", "user-default",
-				"aoai.quota.policies[0].scope", "user", "aoai.quota.policies[0].tokens-per-minute", PER_MINUTE),
-				StillClock.class);
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class StillClock {
-
-		@Bean
-		@Primary
-		Clock stillClock() {
-			return CLOCK;
-		}
-
+				"aoai.quota.policies[0].scope", "user", "aoai.quota.policies[0].tokens-per-minute", PER_MINUTE), CLOCK);
 	}
 
 }

@@ -1,7 +1,6 @@
 package io.aoaigateway.quota;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -33,9 +32,6 @@ import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.http.MediaType;
@@ -355,7 +351,7 @@ class SharedQuotaFaultIntegrationTests {
 		properties.put("aoai.quota.policies[0].scope", "user");
 		properties.put("aoai.quota.policies[0].tokens-per-minute", PER_MINUTE);
 		properties.put("aoai.quota.policies[0].tokens-per-day", PER_DAY);
-		return GatewayInstance.start(properties, StillClock.class);
+		return GatewayInstance.start(properties, CLOCK);
 	}
 
 	record Answer(int status, long tokens) {
@@ -372,17 +368,6 @@ class SharedQuotaFaultIntegrationTests {
 
 	record Outcome(long usedMinute, long usedDay, long reserved, long reservationKeys, Map<String, Double> outcomes,
 			double replayed, double dropped, Duration recovery) {
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class StillClock {
-
-		@Bean
-		@Primary
-		Clock stillClock() {
-			return CLOCK;
-		}
-
 	}
 
 }

@@ -1,6 +1,5 @@
 package io.aoaigateway.usage;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -17,9 +16,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,8 +39,7 @@ class UsageSanityIntegrationTests {
 	@BeforeAll
 	static void start() {
 		gateway = GatewayInstance.start(Map.of("aoai.quota.policies[0].name", "user-default",
-				"aoai.quota.policies[0].scope", "user", "aoai.quota.policies[0].tokens-per-minute", 1_000_000),
-				StillClock.class);
+				"aoai.quota.policies[0].scope", "user", "aoai.quota.policies[0].tokens-per-minute", 1_000_000), CLOCK);
 	}
 
 	@AfterAll
@@ -111,17 +106,6 @@ class UsageSanityIntegrationTests {
 			}
 		}
 		return sum;
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class StillClock {
-
-		@Bean
-		@Primary
-		Clock stillClock() {
-			return CLOCK;
-		}
-
 	}
 
 }
