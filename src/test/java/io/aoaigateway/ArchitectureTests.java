@@ -54,6 +54,7 @@ class ArchitectureTests {
 	void eachMemberOfTheCallIsWrittenByItsOwningPackageOnly() {
 		onlyCalledFrom("io.aoaigateway.routing.GatewayCall", "place", "io.aoaigateway.affinity..");
 		onlyCalledFrom("io.aoaigateway.routing.GatewayCall", "amend", "io.aoaigateway.quota..");
+		onlyCalledFrom("io.aoaigateway.routing.GatewayCall", "prioritize", "io.aoaigateway.priority..");
 		for (String writer : new String[] { "start", "discard", "waited" }) {
 			onlyCalledFrom("io.aoaigateway.routing.Attempts", writer, "io.aoaigateway.resilience..");
 		}

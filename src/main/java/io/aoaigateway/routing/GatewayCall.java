@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * <li>the request body and its facts, and the route target: {@code routing};</li>
  * <li>the placement of a call on stateful objects: {@code affinity};</li>
  * <li>the body amendment: {@code quota};</li>
+ * <li>the priority class: {@code priority};</li>
  * <li>the attempts: {@code resilience}.</li>
  * </ul>
  */
@@ -45,6 +46,8 @@ public final class GatewayCall {
 	private @Nullable Placement placement;
 
 	private @Nullable BodyAmendment amendment;
+
+	private @Nullable String priorityClass;
 
 	// The body as sent (amended, the model renamed for one backend), kept for the
 	// attempts that send the same.
@@ -132,6 +135,14 @@ public final class GatewayCall {
 	}
 
 	/**
+	 * @return the priority class the call runs in, null when priorities are off (or
+	 * before {@code priority}'s filter ran)
+	 */
+	public @Nullable String priorityClass() {
+		return this.priorityClass;
+	}
+
+	/**
 	 * @return whether the body can be sent again to another backend: it was read into
 	 * memory, or there is none
 	 */
@@ -156,6 +167,14 @@ public final class GatewayCall {
 	 */
 	public void place(Placement placement) {
 		this.placement = placement;
+	}
+
+	/**
+	 * Puts the call in a priority class (priority only).
+	 * @param name the class's name
+	 */
+	public void prioritize(String name) {
+		this.priorityClass = name;
 	}
 
 	/**
