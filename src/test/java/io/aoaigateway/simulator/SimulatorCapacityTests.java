@@ -12,6 +12,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -176,6 +180,46 @@ class SimulatorCapacityTests {
 	}
 
 	@Test
+	void admitWhenThreadsRaceInTightLoopsThenExactlyTheLimitIsAdmitted() throws Exception {
+		// The HTTP test above races only the server's few event loops, too seldom to lose
+		// an update; four threads admitting in tight loops, two million times in all, do.
+		int threadCount = 4;
+		int attempts = 500_000;
+		long limit = (long) threadCount * attempts / 2;
+		DeploymentCapacity capacity = new DeploymentCapacity("gpt-4o", Capacity.perMinute(limit, limit * 2),
+				this.clock);
+		ExecutorService threads = Executors.newFixedThreadPool(threadCount);
+		try {
+			CountDownLatch gate = new CountDownLatch(1);
+			List<Future<Long>> racers = new ArrayList<>();
+			for (int thread = 0; thread < threadCount; thread++) {
+				racers.add(threads.submit(() -> {
+					gate.await();
+					long admitted = 0;
+					for (int attempt = 0; attempt < attempts; attempt++) {
+						admitted += capacity.admit(1).admitted() ? 1 : 0;
+					}
+					return admitted;
+				}));
+			}
+			gate.countDown();
+			long admitted = 0;
+			for (Future<Long> racer : racers) {
+				admitted += racer.get(60, TimeUnit.SECONDS);
+			}
+
+			assertThat(admitted).isEqualTo(limit);
+			assertThat(capacity.admitted()).isEqualTo(limit);
+			assertThat(capacity.refused()).isEqualTo(limit);
+			assertThat(capacity.remainingRequests()).isZero();
+			assertThat(capacity.remainingTokens()).isEqualTo(limit);
+		}
+		finally {
+			threads.shutdownNow();
+		}
+	}
+
+	@Test
 	void streamWhenOverCapacityThenRefusedWithJsonBeforeAnyEventAndWhenAdmittedThenHeaders() throws Exception {
 		start((settings) -> settings.withCapacity("gpt-4o", 1, Capacity.UNLIMITED));
 		String stream = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -310,16 +354,17 @@ class SimulatorCapacityTests {
 
 	@Test
 	void latencyWhenSetThenSuccessfulAnswersWaitWithoutHoldingThreadsAndRefusalsDoNot() throws Exception {
-		start((settings) -> settings.withCapacity("gpt-4o", 3, Capacity.UNLIMITED).withLatency(Duration.ofSeconds(3)));
+		start((settings) -> settings.withCapacity("gpt-4o", 8, Capacity.UNLIMITED).withLatency(Duration.ofSeconds(3)));
 		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		long sent = System.nanoTime();
 		List<CompletableFuture<HttpResponse<String>>> admitted = new ArrayList<>();
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 8; i++) {
 			admitted.add(http.sendAsync(chat(CHAT_48), BodyHandlers.ofString()));
 		}
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.simulator.capacity("gpt-4o").admitted() == 3);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.simulator.capacity("gpt-4o").admitted() == 8);
 
-		// The event loops are free: a fourth call is refused while three wait.
+		// More calls wait than the server has event loops (at least 4), yet a ninth is
+		// refused at once: the waiting holds no thread.
 		HttpResponse<String> refused = http.send(chat(CHAT_48), BodyHandlers.ofString());
 
 		assertThat(refused.statusCode()).isEqualTo(429);
