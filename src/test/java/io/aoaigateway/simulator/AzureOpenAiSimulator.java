@@ -39,7 +39,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * A simulated Azure OpenAI resource on 127.0.0.1 for tests, the offline demo and the
  * benchmark: it checks the {@code api-key} or the bearer token, records every call, plays
  * scripted answers, and otherwise answers like Azure OpenAI, including paced streams and
- * stored Assistants objects.
+ * stored Assistants objects. A deployment may have a scripted {@link Capacity}, which
+ * refuses inference calls over it with Azure's 429 and can be changed while running
+ * through {@link #capacity(String)}.
  */
 public final class AzureOpenAiSimulator implements AutoCloseable {
 
