@@ -262,7 +262,11 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			Map<String, Instant> cooling, Instant open, Instant now, String reason) {
 		RouteTarget target = call.target();
 		PriorityClass priority = failover.priority();
-		this.meters.allThrottled(target.family().tag());
+		// Capacity kept for higher classes is the classes working as configured, not
+		// every backend throttled.
+		if (!cooling.isEmpty() || priority.floor() <= 0) {
+			this.meters.allThrottled(target.family().tag());
+		}
 		if (priority != PriorityClass.NONE) {
 			this.meters.priorityRefusal(priority.name(), reason);
 		}
