@@ -1,24 +1,35 @@
 package io.aoaigateway.priority;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.aoaigateway.Eventually;
+import io.aoaigateway.FakeClock;
 import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.GatewayInstance;
 import io.aoaigateway.simulator.AzureOpenAiSimulator;
+import io.aoaigateway.simulator.Capacity;
 import io.aoaigateway.simulator.ScriptedAnswer;
 import io.aoaigateway.simulator.SimulatorSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
@@ -35,8 +46,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PriorityIntegrationTests {
 
-	private static final AzureOpenAiSimulator SIM = AzureOpenAiSimulator.start(SimulatorSettings.defaults("sim-p",
-			"key-of-sim-p", Set.of("served-after-cooldown", "batch-refused", "queue-bounds", "header", "overload")));
+	private static final Log logger = LogFactory.getLog(PriorityIntegrationTests.class);
+
+	// The simulator's windows of capacity never end by themselves: its clock stands
+	// still.
+	private static final AzureOpenAiSimulator SIM = AzureOpenAiSimulator
+		.start(SimulatorSettings
+			.defaults("sim-p", "key-of-sim-p", Set.of("served-after-cooldown", "batch-refused", "queue-bounds",
+					"header", "overload", "overload-control"))
+			.withClock(new FakeClock(Instant.parse("2026-11-30T12:00:00Z"))));
+
+	// 120 calls a window; 40 interactive and 120 batch calls offered, 8 at a time.
+	private static final long CAPACITY = 120;
+
+	private static final int INTERACTIVE_CALLS = 40;
+
+	private static final int BATCH_CALLS = 120;
 
 	private static final String HELLO = """
 			{"messages":[{"role":"user","content":"Hello"}],"max_tokens":5}""";
@@ -141,8 +166,71 @@ class PriorityIntegrationTests {
 		assertThat(received("header")).isEqualTo(2);
 	}
 
+	@Test
+	void overloadWhenTwoClassesThenInteractiveKeepsBeingServedAndBatchTakesTheRefusals() {
+		Map<String, Outcomes> outcomes = overload(gateway, "overload");
+
+		Outcomes interactive = outcomes.get("interactive");
+		Outcomes batch = outcomes.get("batch");
+		assertThat(interactive.served()).as("interactive served of " + INTERACTIVE_CALLS)
+			.isGreaterThanOrEqualTo(INTERACTIVE_CALLS * 95 / 100);
+		assertThat(interactive.served() + batch.served()).isLessThanOrEqualTo(CAPACITY);
+		// Batch stops once half the capacity is left, give or take the calls in flight.
+		assertThat(batch.served()).isBetween(CAPACITY / 2 - 10, CAPACITY / 2 + 10);
+		assertThat(batch.refused()).isEqualTo(BATCH_CALLS - batch.served());
+		assertThat(batch.other() + interactive.other()).isZero();
+		assertThat(batch.refusedHint()).contains("kept for calls of a higher priority than batch");
+	}
+
+	@Test
+	void overloadWhenNoClassesThenInteractiveSuffersLikeBatch() {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("aoai.routing.backends[2].name", "sim-p");
+		properties.put("aoai.routing.backends[2].url", SIM.baseUrl().toString());
+		properties.put("aoai.routing.backends[2].api-key", "key-of-sim-p");
+		properties.put("aoai.routing.backends[2].deployments", "overload-control");
+		properties.put("aoai.warm-up.enabled", false);
+		try (GatewayInstance plain = GatewayInstance.start(properties)) {
+			Map<String, Outcomes> outcomes = overload(plain, "overload-control");
+
+			// The control for the test above: the same load without classes serves
+			// interactive calls no better than batch ones (120 of 160 calls at most).
+			assertThat(outcomes.get("interactive").served()).isLessThan(INTERACTIVE_CALLS * 95 / 100);
+		}
+	}
+
+	// 40 interactive and 120 batch calls in a fixed shuffled order, 8 at a time, on a
+	// deployment that has just been given 120 calls of capacity.
+	private static Map<String, Outcomes> overload(GatewayInstance target, String name) {
+		SIM.capacity(name).set(new Capacity(CAPACITY, Capacity.UNLIMITED, Duration.ofHours(1)));
+		List<String> order = new ArrayList<>();
+		for (int i = 0; i < INTERACTIVE_CALLS; i++) {
+			order.add("interactive");
+		}
+		for (int i = 0; i < BATCH_CALLS; i++) {
+			order.add("batch");
+		}
+		Collections.shuffle(order, new Random(16));
+		String interactiveToken = interactive("ines");
+		String batchToken = batch("bruno");
+		Map<String, Outcomes> outcomes = new ConcurrentHashMap<>();
+		outcomes.put("interactive", new Outcomes());
+		outcomes.put("batch", new Outcomes());
+		Flux.fromIterable(order)
+			.flatMap((kind) -> chat(target, name, kind.equals("interactive") ? interactiveToken : batchToken, null)
+				.doOnNext((answer) -> outcomes.get(kind).add(answer)), 8)
+			.blockLast(Duration.ofMinutes(1));
+		logger.info(name + ": " + outcomes);
+		return outcomes;
+	}
+
 	private static Mono<ResponseEntity<String>> chat(String deployment, String token, String priority) {
-		return gateway.client()
+		return chat(gateway, deployment, token, priority);
+	}
+
+	private static Mono<ResponseEntity<String>> chat(GatewayInstance target, String deployment, String token,
+			String priority) {
+		return target.client()
 			.post()
 			.uri("/openai/deployments/" + deployment + "/chat/completions?api-version=2024-10-21")
 			.headers((headers) -> {
@@ -193,6 +281,54 @@ class PriorityIntegrationTests {
 
 	private static MeterRegistry registry() {
 		return gateway.bean(MeterRegistry.class);
+	}
+
+	/** What one class's calls got. */
+	private static final class Outcomes {
+
+		private final AtomicInteger served = new AtomicInteger();
+
+		private final AtomicInteger refused = new AtomicInteger();
+
+		private final AtomicInteger other = new AtomicInteger();
+
+		private volatile String refusedHint = "";
+
+		void add(ResponseEntity<String> answer) {
+			int status = answer.getStatusCode().value();
+			if (status == 200) {
+				this.served.incrementAndGet();
+			}
+			else if (status == 429) {
+				this.refused.incrementAndGet();
+				this.refusedHint = String.valueOf(answer.getBody());
+			}
+			else {
+				this.other.incrementAndGet();
+			}
+		}
+
+		long served() {
+			return this.served.get();
+		}
+
+		long refused() {
+			return this.refused.get();
+		}
+
+		long other() {
+			return this.other.get();
+		}
+
+		String refusedHint() {
+			return this.refusedHint;
+		}
+
+		@Override
+		public String toString() {
+			return "served " + this.served + ", refused " + this.refused + ", other " + this.other;
+		}
+
 	}
 
 }
