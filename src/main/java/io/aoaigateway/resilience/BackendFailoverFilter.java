@@ -14,6 +14,7 @@ import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.priority.PriorityClass;
 import io.aoaigateway.priority.PriorityClasses;
 import io.aoaigateway.resilience.FailoverPolicy.Step;
+import io.aoaigateway.resilience.FailoverPolicy.Throttled;
 import io.aoaigateway.routing.BackendDeployment;
 import io.aoaigateway.routing.GatewayCall;
 import io.aoaigateway.routing.RouteTarget;
@@ -228,17 +229,14 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			FailoverCall failover) {
 		Instant now = this.clock.instant();
 		return cooling(failover, now).flatMap((cooling) -> {
-			Instant open = this.policy.availableAt(failover, cooling, now);
+			Throttled decision = this.policy.throttled(failover, cooling, now);
+			if (decision.refusal() != null) {
+				return refuse(exchange, call, failover, decision, now);
+			}
 			PriorityClass priority = failover.priority();
-			if (!priority.queues()) {
-				return refuse(exchange, call, failover, cooling, open, now, "no_wait");
-			}
-			if (open.isAfter(failover.started().plus(priority.maxWait()))) {
-				return refuse(exchange, call, failover, cooling, open, now, "wait_budget");
-			}
-			AdmissionQueue.Waiter waiter = this.queue.enter(line(call), priority, callerOf(call), open);
+			AdmissionQueue.Waiter waiter = this.queue.enter(line(call), priority, callerOf(call), decision.until());
 			if (waiter == null) {
-				return refuse(exchange, call, failover, cooling, open, now, "queue_full");
+				return refuse(exchange, call, failover, decision.queueFull(), now);
 			}
 			discard(exchange, call);
 			long start = System.nanoTime();
@@ -258,38 +256,23 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 	}
 
 	// One 429, with the moment something is expected to serve the call.
-	private Mono<Void> refuse(ServerWebExchange exchange, GatewayCall call, FailoverCall failover,
-			Map<String, Instant> cooling, Instant open, Instant now, String reason) {
+	private Mono<Void> refuse(ServerWebExchange exchange, GatewayCall call, FailoverCall failover, Throttled decision,
+			Instant now) {
 		RouteTarget target = call.target();
 		PriorityClass priority = failover.priority();
-		// Capacity kept for higher classes is the classes working as configured, not
-		// every backend throttled.
-		if (!cooling.isEmpty() || priority.floor() <= 0) {
+		if (!decision.reservedOnly()) {
 			this.meters.allThrottled(target.family().tag());
 		}
 		if (priority != PriorityClass.NONE) {
-			this.meters.priorityRefusal(priority.name(), reason);
+			this.meters.priorityRefusal(priority.name(), decision.refusal());
 		}
-		long millis = Math.max(1, Duration.between(now, open).toMillis());
+		long millis = Math.max(1, Duration.between(now, decision.until()).toMillis());
 		long seconds = Math.max(1, (millis + 999) / 1000);
 		discard(exchange, call);
 		exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
 		exchange.getResponse().getHeaders().set("retry-after-ms", Long.toString(millis));
-		String deployment = (target.deployment() != null) ? "'" + target.deployment() + "'" : "this call";
-		String message;
-		if (reason.equals("queue_full")) {
-			message = "Every backend that serves " + deployment + " is busy and too many " + priority.name()
-					+ " calls are waiting already; try again in " + seconds + " seconds.";
-		}
-		else if (cooling.isEmpty() && priority.floor() > 0) {
-			message = "The capacity left for " + deployment + " is kept for calls of a higher priority than "
-					+ priority.name() + "; try again in " + seconds + " seconds.";
-		}
-		else {
-			message = "Every backend that serves " + deployment + " is throttled; try again in " + seconds
-					+ " seconds.";
-		}
-		return GatewayErrors.write(exchange, new AzureError(HttpStatus.TOO_MANY_REQUESTS, "429", message));
+		return GatewayErrors.write(exchange, new AzureError(HttpStatus.TOO_MANY_REQUESTS, "429",
+				decision.message(target.deployment(), priority, seconds)));
 	}
 
 	// Calls wait for their deployment's backends.

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import io.aoaigateway.priority.PriorityClass;
 import io.aoaigateway.routing.BackendDeployment;
 import io.aoaigateway.routing.BackendSelection;
 import io.aoaigateway.routing.Candidates;
@@ -202,6 +203,26 @@ final class FailoverPolicy {
 		return soonest.isBefore(earliest) ? earliest : soonest;
 	}
 
+	/**
+	 * What a call that nothing can serve now does: wait for the moment something is
+	 * expected to serve it, if its class waits and that moment comes within its wait;
+	 * else be refused, told to come back then.
+	 * @param call the call
+	 * @param cooling deployments cooling down
+	 * @param now the time
+	 * @return the decision
+	 */
+	Throttled throttled(FailoverCall call, Map<String, Instant> cooling, Instant now) {
+		Instant until = availableAt(call, cooling, now);
+		PriorityClass priority = call.priority();
+		String refusal = !priority.queues() ? Throttled.NO_WAIT
+				: until.isAfter(call.started().plus(priority.maxWait())) ? Throttled.WAIT_BUDGET : null;
+		// Capacity kept for higher classes is the classes working as configured, not
+		// every backend throttled.
+		boolean reservedOnly = cooling.isEmpty() && priority.floor() > 0;
+		return new Throttled(until, refusal, reservedOnly);
+	}
+
 	// Whether a candidate is kept for the classes above the call's.
 	private boolean reservedForOthers(FailoverCall call, Instant now) {
 		double floor = call.priority().floor();
@@ -305,6 +326,56 @@ final class FailoverPolicy {
 
 	static String name(BackendDeployment deployment) {
 		return deployment.backend().name();
+	}
+
+	/**
+	 * What a call that nothing can serve now does.
+	 *
+	 * @param until when something is expected to serve it
+	 * @param refusal why it is refused rather than waiting ({@link #NO_WAIT},
+	 * {@link #WAIT_BUDGET}, {@link #QUEUE_FULL}); null when it may wait, if the queue has
+	 * room
+	 * @param reservedOnly whether it was kept off only by the capacity the classes above
+	 * it reserve, no backend being throttled
+	 */
+	record Throttled(Instant until, @Nullable String refusal, boolean reservedOnly) {
+
+		/** The call's class does not wait. */
+		static final String NO_WAIT = "no_wait";
+
+		/** Nothing is expected to serve it within its class's wait. */
+		static final String WAIT_BUDGET = "wait_budget";
+
+		/** Its class's queue, or its caller's share of it, is full. */
+		static final String QUEUE_FULL = "queue_full";
+
+		/**
+		 * @return the same, refused because the queue is full
+		 */
+		Throttled queueFull() {
+			return new Throttled(this.until, QUEUE_FULL, this.reservedOnly);
+		}
+
+		/**
+		 * The refusal's message.
+		 * @param deployment the deployment called, null for none
+		 * @param priority the call's class
+		 * @param seconds the wait told to the caller
+		 * @return the message
+		 */
+		String message(@Nullable String deployment, PriorityClass priority, long seconds) {
+			String named = (deployment != null) ? "'" + deployment + "'" : "this call";
+			if (QUEUE_FULL.equals(this.refusal)) {
+				return "Every backend that serves " + named + " is busy and too many " + priority.name()
+						+ " calls are waiting already; try again in " + seconds + " seconds.";
+			}
+			if (this.reservedOnly) {
+				return "The capacity left for " + named + " is kept for calls of a higher priority than "
+						+ priority.name() + "; try again in " + seconds + " seconds.";
+			}
+			return "Every backend that serves " + named + " is throttled; try again in " + seconds + " seconds.";
+		}
+
 	}
 
 	/**

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.aoaigateway.identity.BackendCredential;
 import io.aoaigateway.resilience.FailoverPolicy.Step;
+import io.aoaigateway.resilience.FailoverPolicy.Throttled;
 import io.aoaigateway.routing.ApiKey;
 import io.aoaigateway.priority.PriorityClass;
 import io.aoaigateway.routing.Attempts;
@@ -332,6 +333,48 @@ class FailoverPolicyTests {
 		// Half the capacity kept above batch: 30 s of refill after the 429.
 		assertThat(this.policy.availableAt(call(pool(A), BATCH), cooling, NOW)).isBetween(NOW.plusSeconds(30),
 				NOW.plusSeconds(30).plusMillis(1));
+	}
+
+	@Test
+	void throttledWhenTheClassWaitsAndSomethingServesWithinItsWaitThenItMayWait() {
+		Map<String, Instant> cooling = Map.of("a/gpt-4o", NOW.plusSeconds(3));
+
+		Throttled decision = this.policy.throttled(call(pool(A), INTERACTIVE), cooling, NOW);
+
+		assertThat(decision.refusal()).isNull();
+		assertThat(decision.until()).isEqualTo(NOW.plusSeconds(3));
+		assertThat(decision.queueFull().refusal()).isEqualTo(Throttled.QUEUE_FULL);
+		assertThat(decision.queueFull().message("gpt-4o", INTERACTIVE, 3))
+			.isEqualTo("Every backend that serves 'gpt-4o' is busy and too many interactive calls are waiting "
+					+ "already; try again in 3 seconds.");
+	}
+
+	@Test
+	void throttledWhenNothingServesWithinTheWaitOrTheClassNeverWaitsThenRefused() {
+		Map<String, Instant> cooling = Map.of("a/gpt-4o", NOW.plusSeconds(6));
+
+		Throttled late = this.policy.throttled(call(pool(A), INTERACTIVE), cooling, NOW);
+		Throttled batch = this.policy.throttled(call(pool(A), BATCH), cooling, NOW);
+
+		assertThat(late.refusal()).isEqualTo(Throttled.WAIT_BUDGET);
+		assertThat(late.reservedOnly()).isFalse();
+		assertThat(late.message("gpt-4o", INTERACTIVE, 6))
+			.isEqualTo("Every backend that serves 'gpt-4o' is throttled; try again in 6 seconds.");
+		assertThat(batch.refusal()).isEqualTo(Throttled.NO_WAIT);
+	}
+
+	@Test
+	void throttledWhenOnlyTheCapacityKeptForHigherClassesIsLeftThenSaysSo() {
+		this.capacity.record("a/gpt-4o", remaining(30, 100), NOW);
+
+		Throttled decision = this.policy.throttled(call(pool(A), BATCH), Map.of(), NOW);
+
+		assertThat(decision.reservedOnly()).isTrue();
+		// 20 % more to refill at 1/60 a second.
+		assertThat(decision.until()).isBetween(NOW.plusSeconds(12), NOW.plusSeconds(12).plusMillis(1));
+		assertThat(decision.message(null, BATCH, 12))
+			.isEqualTo("The capacity left for this call is kept for calls of a higher priority than batch; try "
+					+ "again in 12 seconds.");
 	}
 
 	private static FailoverCall call(Candidates candidates, PriorityClass priority) {
