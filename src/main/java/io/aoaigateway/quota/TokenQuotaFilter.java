@@ -18,6 +18,7 @@ import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.MeteredCall;
 import io.aoaigateway.usage.ObjectUsage;
 import io.aoaigateway.usage.RunningObject;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -53,9 +54,9 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
 	private final GatewayMeters meters;
 
-	TokenQuotaFilter(QuotaProperties properties, QuotaGate gate, ObjectSettlement settlement, Clock clock,
+	TokenQuotaFilter(QuotaCharging charging, QuotaGate gate, ObjectSettlement settlement, Clock clock,
 			GatewayMeters meters) {
-		this.charging = new QuotaCharging(properties);
+		this.charging = charging;
 		this.gate = gate;
 		this.settlement = settlement;
 		this.clock = clock;
@@ -93,17 +94,19 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		if (!this.charging.enforcing()) {
 			return chain.filter(exchange);
 		}
-		metered.onFinish((usage) -> chargeRuns(caller, usage));
+		String priorityClass = call.priorityClass();
+		metered.onFinish((usage) -> chargeRuns(caller, priorityClass, usage));
 		byte[] body = call.body();
 		Reservation reservation = this.charging.reservation(caller, target, call.facts(),
-				(body != null) ? body.length : 0, now);
+				(body != null) ? body.length : 0, priorityClass, now);
 		if (reservation == null) {
 			return chain.filter(exchange);
 		}
 		return this.gate.admit(reservation, now).flatMap((admission) -> switch (admission.outcome()) {
 			case ADMITTED, ADMITTED_LOCAL -> admitted(exchange, chain, metered, reservation, admission);
 			case REFUSED -> QuotaAnswers.rejected(exchange.getResponse(), reservation.applied(),
-					Objects.requireNonNull(admission.decision()), reservation.estimate().total(), now, this.meters);
+					Objects.requireNonNull(admission.decision()), reservation.amount(), now,
+					this.charging.prices().currency(), this.meters);
 			case STORE_DOWN -> storeDown(exchange);
 		});
 	}
@@ -132,16 +135,19 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		if (usage.runningObjects().isEmpty() || !usage.succeeded() || answered == null) {
 			return;
 		}
+		RouteTarget target = Objects.requireNonNull(call.target());
 		for (RunningObject object : usage.runningObjects()) {
 			this.settlement.track(object, answered.backend().name(), exchange.getRequest().getPath().value(),
-					exchange.getRequest().getURI().getRawQuery(), caller, admitted);
+					exchange.getRequest().getURI().getRawQuery(), caller, target.deployment(), call.priorityClass(),
+					admitted);
 		}
 	}
 
-	// Whoever sees a run or background response end first charges it, once.
-	private void chargeRuns(CallerIdentity caller, CallUsage usage) {
+	// Whoever sees a run or background response end first charges its tokens, once; its
+	// cost is charged by the settlement, which knows the deployment it was created on.
+	private void chargeRuns(CallerIdentity caller, @Nullable String priorityClass, CallUsage usage) {
 		for (ObjectUsage ended : usage.endedObjects()) {
-			this.settlement.chargeEnded(caller, ended.id(), ended.usage(), this.clock.instant());
+			this.settlement.chargeEnded(caller, priorityClass, ended.id(), ended.usage(), this.clock.instant());
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.aoaigateway.auth.CallerIdentity;
+import io.aoaigateway.pricing.PriceCatalogue;
 import io.aoaigateway.quota.QuotaProperties.Policy;
 import io.aoaigateway.quota.QuotaProperties.Scope;
 import io.aoaigateway.routing.ApiFamily;
@@ -84,16 +85,16 @@ class QuotaChargingTests {
 	@Test
 	void reservationWhenNoPolicyOrNothingSpentThenNone() {
 		assertThat(charging(List.of(), true).enforcing()).isFalse();
-		assertThat(charging(List.of(), true).reservation(ALICE, chat(), facts("{}"), 2, NOW)).isNull();
+		assertThat(charging(List.of(), true).reservation(ALICE, chat(), facts("{}"), 2, null, NOW)).isNull();
 		assertThat(charging(List.of(PER_USER), true).reservation(ALICE,
-				target(ApiFamily.ASSISTANTS, ApiOperation.OTHER, DeploymentSource.NONE), facts("{}"), 2, NOW))
+				target(ApiFamily.ASSISTANTS, ApiOperation.OTHER, DeploymentSource.NONE), facts("{}"), 2, null, NOW))
 			.isNull();
 	}
 
 	@Test
 	void reservationWhenAPolicyAppliesThenTheEstimateInItsWindows() {
 		Reservation reservation = charging(List.of(PER_USER), true).reservation(ALICE, chat(),
-				facts("{\"max_tokens\":100}"), 400, NOW);
+				facts("{\"max_tokens\":100}"), 400, null, NOW);
 
 		assertThat(reservation).isNotNull();
 		assertThat(reservation.estimate()).isEqualTo(new TokenEstimate(100, 100));
@@ -108,18 +109,20 @@ class QuotaChargingTests {
 		Set<String> ids = new HashSet<>();
 
 		for (int i = 0; i < 1_000; i++) {
-			ids.add(first.reservation(ALICE, chat(), facts("{}"), 2, NOW).id());
-			ids.add(second.reservation(ALICE, chat(), facts("{}"), 2, NOW).id());
+			ids.add(first.reservation(ALICE, chat(), facts("{}"), 2, null, NOW).id());
+			ids.add(second.reservation(ALICE, chat(), facts("{}"), 2, null, NOW).id());
 		}
 
 		assertThat(ids).hasSize(2_000);
 	}
 
 	private static QuotaCharging charging(List<Policy> policies, boolean stampUser) {
-		return new QuotaCharging(new QuotaProperties(policies, 4096, java.time.Duration.ofMinutes(5),
-				new QuotaProperties.Journal(10_000, java.time.Duration.ofSeconds(10)),
-				new QuotaProperties.SettleBatch(64, java.time.Duration.ofMillis(5)), stampUser, "test-key",
-				QuotaFixtures.SETTLEMENT));
+		return new QuotaCharging(
+				new QuotaProperties(policies, 4096, java.time.Duration.ofMinutes(5),
+						new QuotaProperties.Journal(10_000, java.time.Duration.ofSeconds(10)),
+						new QuotaProperties.SettleBatch(64, java.time.Duration.ofMillis(5)), stampUser, "test-key",
+						QuotaFixtures.SETTLEMENT),
+				PriceCatalogue.withBuiltIns(QuotaFixtures.pricing(java.util.Map.of())));
 	}
 
 	private static RouteTarget chat() {

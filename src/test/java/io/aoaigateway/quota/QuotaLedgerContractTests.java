@@ -321,7 +321,8 @@ abstract class QuotaLedgerContractTests {
 		reserve("r2", 300, List.of(minute, day), NOW);
 
 		List<Boolean> applied = settleAll(settleOf("r1", 500, 120, List.of(minute, day), NOW.plusSeconds(1)),
-				new PendingCharge("run:abc", 0, 50, List.of(minute, day), NOW.plusSeconds(2), REMEMBER, true),
+				new PendingCharge("run:abc", Amount.tokens(0), Amount.tokens(50), List.of(minute, day),
+						NOW.plusSeconds(2), REMEMBER, true),
 				settleOf("r2", 300, 0, List.of(minute, day), NOW.plusSeconds(3)),
 				settleOf("r3", 400, 30, List.of(day), NOW.plusSeconds(4)));
 
@@ -360,19 +361,19 @@ abstract class QuotaLedgerContractTests {
 	}
 
 	static PendingCharge settleOf(String id, long reserved, long used, List<QuotaWindow> windows, Instant at) {
-		return new PendingCharge(id, reserved, used, windows, at, REMEMBER, false);
+		return new PendingCharge(id, Amount.tokens(reserved), Amount.tokens(used), windows, at, REMEMBER, false);
 	}
 
 	QuotaDecision reserve(String id, long tokens, List<QuotaWindow> windows, Instant now) {
-		return ledger().reserve(id, tokens, windows, now, TTL).block(WAIT);
+		return ledger().reserve(id, Amount.tokens(tokens), windows, now, TTL).block(WAIT);
 	}
 
 	boolean settle(String id, long reserved, long used, List<QuotaWindow> windows, Instant now) {
-		return ledger().settle(id, reserved, used, windows, now, REMEMBER).block(WAIT);
+		return ledger().settle(id, Amount.tokens(reserved), Amount.tokens(used), windows, now, REMEMBER).block(WAIT);
 	}
 
 	boolean chargeOnce(String id, long used, List<QuotaWindow> windows, Instant now, Duration remember) {
-		return ledger().chargeOnce(id, used, windows, now, remember).block(WAIT);
+		return ledger().chargeOnce(id, Amount.tokens(used), windows, now, remember).block(WAIT);
 	}
 
 	List<WindowState> read(List<QuotaWindow> windows, Instant now) {

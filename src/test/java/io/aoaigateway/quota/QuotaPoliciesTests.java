@@ -23,7 +23,7 @@ class QuotaPoliciesTests {
 		QuotaPolicies policies = new QuotaPolicies(List.of(policy("default", Scope.USER, null, null, 100L, null, null),
 				policy("alice", Scope.USER, "oid-alice", null, 1000L, null, null)));
 
-		assertThat(names(policies.windows(ALICE, "gpt-4o", NOW))).containsExactly("alice");
+		assertThat(names(policies.windows(ALICE, "gpt-4o", null, NOW))).containsExactly("alice");
 	}
 
 	@Test
@@ -31,8 +31,8 @@ class QuotaPoliciesTests {
 		QuotaPolicies policies = new QuotaPolicies(List.of(policy("default", Scope.USER, null, null, 100L, null, null),
 				policy("gpt-4o", Scope.USER, null, "gpt-4o", 50L, null, null)));
 
-		assertThat(names(policies.windows(ALICE, "gpt-4o", NOW))).containsExactly("default", "gpt-4o");
-		assertThat(names(policies.windows(ALICE, "gpt-4o-mini", NOW))).containsExactly("default");
+		assertThat(names(policies.windows(ALICE, "gpt-4o", null, NOW))).containsExactly("default", "gpt-4o");
+		assertThat(names(policies.windows(ALICE, "gpt-4o-mini", null, NOW))).containsExactly("default");
 		assertThat(names(policies.allWindows(ALICE, NOW))).containsExactly("default", "gpt-4o");
 	}
 
@@ -43,7 +43,7 @@ class QuotaPoliciesTests {
 						policy("writers", Scope.ROLE, "writer", null, 100L, null, null),
 						policy("apps", Scope.APP, null, null, null, 5_000L, null)));
 
-		List<AppliedWindow> windows = policies.windows(ALICE, "gpt-4o", NOW);
+		List<AppliedWindow> windows = policies.windows(ALICE, "gpt-4o", null, NOW);
 
 		assertThat(names(windows)).containsExactlyInAnyOrder("research", "apps");
 		assertThat(windows).extracting((window) -> window.window().key())
@@ -54,7 +54,7 @@ class QuotaPoliciesTests {
 	void windowsWhenPolicyHasSeveralPeriodsThenOneWindowEachWithItsReset() {
 		QuotaPolicies policies = new QuotaPolicies(List.of(policy("default", Scope.USER, null, null, 1L, 2L, 3L)));
 
-		List<AppliedWindow> windows = policies.windows(ALICE, null, NOW);
+		List<AppliedWindow> windows = policies.windows(ALICE, null, null, NOW);
 
 		assertThat(windows).extracting((window) -> window.window().resetsAt())
 			.containsExactly(Instant.parse("2026-11-26T00:00:00Z"), Instant.parse("2026-11-26T00:00:00Z"),
@@ -67,7 +67,7 @@ class QuotaPoliciesTests {
 		CallerIdentity noApp = new CallerIdentity("oid", "sub", null, null, null, List.of(), List.of());
 		QuotaPolicies policies = new QuotaPolicies(List.of(policy("apps", Scope.APP, null, null, 10L, null, null)));
 
-		assertThat(policies.windows(noApp, "gpt-4o", NOW)).isEmpty();
+		assertThat(policies.windows(noApp, "gpt-4o", null, NOW)).isEmpty();
 	}
 
 	private static List<String> names(List<AppliedWindow> windows) {
