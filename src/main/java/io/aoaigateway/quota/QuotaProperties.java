@@ -145,21 +145,6 @@ public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policie
 			@Nullable @Positive Long tokensPerDay, @Nullable @Positive Long tokensPerMonth,
 			@Nullable @Positive BigDecimal costPerDay, @Nullable @Positive BigDecimal costPerMonth) {
 
-		/**
-		 * A policy on tokens only.
-		 * @param name the name
-		 * @param scope whom it counts
-		 * @param subject whom it is for
-		 * @param deployment the deployment it is limited to
-		 * @param tokensPerMinute tokens per minute
-		 * @param tokensPerDay tokens per day
-		 * @param tokensPerMonth tokens per month
-		 */
-		public Policy(String name, Scope scope, @Nullable String subject, @Nullable String deployment,
-				@Nullable Long tokensPerMinute, @Nullable Long tokensPerDay, @Nullable Long tokensPerMonth) {
-			this(name, scope, subject, deployment, tokensPerMinute, tokensPerDay, tokensPerMonth, null, null);
-		}
-
 		@AssertTrue(message = "a policy needs at least one of tokens-per-minute, tokens-per-day, tokens-per-month, "
 				+ "cost-per-day, cost-per-month")
 		public boolean isLimited() {

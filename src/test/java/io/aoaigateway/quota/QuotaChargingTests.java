@@ -33,7 +33,8 @@ class QuotaChargingTests {
 
 	private static final String CHAT_PATH = "/openai/deployments/gpt-4o/chat/completions";
 
-	private static final Policy PER_USER = new Policy("user-default", Scope.USER, null, null, 1_000L, null, null);
+	private static final Policy PER_USER = new Policy("user-default", Scope.USER, null, null, 1_000L, null, null, null,
+			null);
 
 	@Test
 	void amendmentWhenStampUserOnThenUserIsThePseudonymNeverTheId() {

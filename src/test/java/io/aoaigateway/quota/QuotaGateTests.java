@@ -46,7 +46,8 @@ class QuotaGateTests {
 
 	private static final String PREFIX = "gate-test:";
 
-	private static final Policy POLICY = new Policy("user-default", Scope.USER, null, null, 1_000L, null, null);
+	private static final Policy POLICY = new Policy("user-default", Scope.USER, null, null, 1_000L, null, null, null,
+			null);
 
 	private static final QuotaWindow MINUTE = new QuotaWindow("user:alice:user-default:m1", 1_000, NOW.plusSeconds(50));
 

@@ -76,7 +76,7 @@ class QuotaPoliciesTests {
 
 	private static Policy policy(String name, Scope scope, String subject, String deployment, Long perMinute,
 			Long perDay, Long perMonth) {
-		return new Policy(name, scope, subject, deployment, perMinute, perDay, perMonth);
+		return new Policy(name, scope, subject, deployment, perMinute, perDay, perMonth, null, null);
 	}
 
 }
