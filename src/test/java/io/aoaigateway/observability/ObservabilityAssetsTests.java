@@ -46,7 +46,7 @@ class ObservabilityAssetsTests {
 			"aoai_gateway_affinity_lookups_total", "aoai_gateway_streams_active",
 			"aoai_gateway_quota_settlements_total", "aoai_gateway_backend_credential_expiry_seconds",
 			"aoai_gateway_backend_credential_renewals_total", "aoai_gateway_caller_keys_staleness_seconds",
-			"aoai_gateway_caller_key_auth_total");
+			"aoai_gateway_caller_key_auth_total", "aoai_gateway_cost_total");
 
 	static final Path DASHBOARDS = GrafanaQueries.DASHBOARDS;
 
@@ -164,7 +164,8 @@ class ObservabilityAssetsTests {
 				"aoai_gateway_state_degraded", "aoai_gateway_state_errors_total", "aoai_gateway_affinity_lookups_total",
 				"aoai_gateway_streams_active", "aoai_gateway_quota_settlements_total",
 				"aoai_gateway_backend_credential_expiry_seconds", "aoai_gateway_backend_credential_renewals_total",
-				"aoai_gateway_caller_keys_staleness_seconds", "aoai_gateway_caller_key_auth_total");
+				"aoai_gateway_caller_keys_staleness_seconds", "aoai_gateway_caller_key_auth_total",
+				"aoai_gateway_cost_total");
 	}
 
 	/**
