@@ -101,7 +101,19 @@ final class QuotaCharging {
 		TokenEstimate estimate = TokenEstimate.of(operation, bodyBytes, facts,
 				this.properties.defaultMaxOutputTokens());
 		return new Reservation(this.idPrefix + this.ids.incrementAndGet(), estimate,
-				this.prices.priceOf(target.deployment(), now), operation, applied);
+				this.prices.priceOf(pricedAs(target, facts), now), operation, applied);
+	}
+
+	/**
+	 * The deployment a call is priced as: the one it names, or for a stateful call (a
+	 * Responses or Assistants create, which names none) the body's {@code model}, the
+	 * deployment name the caller gave the object.
+	 * @param target what the call was resolved to
+	 * @param facts what its body holds
+	 * @return the deployment name, null when the call names none anywhere
+	 */
+	static @Nullable String pricedAs(RouteTarget target, RequestFacts facts) {
+		return (target.deployment() != null) ? target.deployment() : facts.model();
 	}
 
 	/**

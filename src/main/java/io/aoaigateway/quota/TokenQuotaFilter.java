@@ -138,8 +138,8 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		RouteTarget target = Objects.requireNonNull(call.target());
 		for (RunningObject object : usage.runningObjects()) {
 			this.settlement.track(object, answered.backend().name(), exchange.getRequest().getPath().value(),
-					exchange.getRequest().getURI().getRawQuery(), caller, target.deployment(), call.priorityClass(),
-					admitted);
+					exchange.getRequest().getURI().getRawQuery(), caller, QuotaCharging.pricedAs(target, call.facts()),
+					call.priorityClass(), admitted);
 		}
 	}
 

@@ -3,6 +3,7 @@ package io.aoaigateway.quota;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -13,8 +14,10 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.aoaigateway.FakeClock;
+import io.aoaigateway.GatewayFixtures;
 import io.aoaigateway.GatewayInstance;
 import io.aoaigateway.RedisFixtures;
+import io.aoaigateway.leaks.TestClients;
 import io.aoaigateway.local.LocalTokenIssuer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -131,6 +134,100 @@ class MoneyBudgetIntegrationTests {
 								"aoai.quota.policies[0].scope", "user", "aoai.quota.policies[0].cost-per-day", "5"),
 						CLOCK))
 			.hasStackTraceContaining("policy 'everything' covers deployment 'text-embedding-3-small'");
+	}
+
+	@Test
+	void backgroundResponseWhenItEndsThenItsCostIsChargedOnceAtItsDeploymentsPriceAndRecorded() {
+		Map<String, Object> properties = new HashMap<>(pricedProperties());
+		properties.put("aoai.state.store", "memory");
+		properties.put("aoai.quota.policies[0].name", "user-spend");
+		properties.put("aoai.quota.policies[0].scope", "user");
+		properties.put("aoai.quota.policies[0].cost-per-day", "100");
+		properties.put("aoai.quota.settlement.interval", "20ms");
+		properties.put("aoai.quota.settlement.first-read", "2s");
+		Records records = new Records();
+		Logger usageLogger = (Logger) LoggerFactory.getLogger("aoai.usage");
+		try (GatewayInstance gateway = GatewayInstance.start(properties, CLOCK)) {
+			usageLogger.setLevel(Level.INFO);
+			records.start();
+			usageLogger.addAppender(records);
+			String token = ISSUER.mint("background-" + UUID.randomUUID());
+			JsonNode created = JSON.readTree(gateway.client()
+				.post()
+				.uri("/openai/v1/responses")
+				.headers((headers) -> headers.setBearerAuth(token))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue("""
+						{"model":"gpt-4o","input":"Write a long story about otters.","background":true}""")
+				.exchangeToMono((response) -> response.bodyToMono(String.class))
+				.block(Duration.ofSeconds(10)));
+			assertThat(created.path("status").asString()).as(created.toString()).isEqualTo("queued");
+			String id = created.path("id").stringValue();
+
+			// Read in progress 2 s after admission, ended 4 s later.
+			CLOCK.advance(Duration.ofSeconds(2));
+			eventually(() -> settlements(gateway, "pending"), (pending) -> pending == 1, Duration.ofSeconds(10));
+			CLOCK.advance(Duration.ofSeconds(4));
+			BigDecimal charged = eventually(() -> settledCostWindow(gateway, token).path("used").decimalValue(),
+					(used) -> used.signum() > 0, Duration.ofSeconds(10));
+			JsonNode usage = backendUsage(id);
+			// 0.001 per input token, 0.002 per output token (cached and reasoning alike).
+			BigDecimal expected = new BigDecimal("0.001")
+				.multiply(BigDecimal.valueOf(usage.path("input_tokens").asLong()))
+				.add(new BigDecimal("0.002").multiply(BigDecimal.valueOf(usage.path("output_tokens").asLong())));
+			String caller = callerId(gateway, token);
+			JsonNode record = eventually(() -> records.of(caller)
+				.stream()
+				.filter((line) -> line.path("usageSource").asString().equals("object_ended"))
+				.toList(), (lines) -> !lines.isEmpty(), Duration.ofSeconds(10)).get(0);
+			CLOCK.advance(Duration.ofMinutes(5));
+
+			assertThat(charged).isEqualByComparingTo(expected);
+			assertThat(record.path("usageSource").asString()).isEqualTo("object_ended");
+			assertThat(record.path("cost").decimalValue()).isEqualByComparingTo(expected);
+			assertThat(settledCostWindow(gateway, token).path("used").decimalValue()).isEqualByComparingTo(charged);
+		}
+		finally {
+			usageLogger.detachAppender(records);
+		}
+	}
+
+	// The simulator's deployments without a built-in price get test prices, so that a
+	// cost policy for every deployment may start.
+	private static Map<String, Object> pricedProperties() {
+		Map<String, Object> properties = new HashMap<>();
+		properties.put("aoai.auth.jwk-set-uri", ISSUER.jwkSetUri().toString());
+		properties.put("aoai.auth.issuers", ISSUER.issuer());
+		properties.put("aoai.pricing.models.gpt-4o[0].from", "2024-01-01");
+		properties.put("aoai.pricing.models.gpt-4o[0].input", "1000");
+		properties.put("aoai.pricing.models.gpt-4o[0].output", "2000");
+		for (String model : List.of("text-embedding-3-small", "whisper", "tts", "dall-e-3")) {
+			properties.put("aoai.pricing.models." + model + "[0].from", "2024-01-01");
+			properties.put("aoai.pricing.models." + model + "[0].input", "1");
+			properties.put("aoai.pricing.models." + model + "[0].output", "1");
+		}
+		return properties;
+	}
+
+	private static JsonNode backendUsage(String id) {
+		JsonNode response = JSON.readTree(TestClients.create(GatewayFixtures.SIM_A.baseUrl().toString())
+			.get()
+			.uri("/openai/v1/responses/" + id)
+			.header("api-key", GatewayFixtures.KEY_A)
+			.retrieve()
+			.bodyToMono(String.class)
+			.block(Duration.ofSeconds(10)));
+		assertThat(response.path("status").stringValue()).isEqualTo("completed");
+		return response.path("usage");
+	}
+
+	private static double settlements(GatewayInstance gateway, String outcome) {
+		return gateway.scrape()
+			.lines()
+			.filter((line) -> line.startsWith("aoai_gateway_quota_settlements_total{")
+					&& line.contains("outcome=\"" + outcome + "\""))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
 	}
 
 	private static GatewayInstance replica(String prefix) {
