@@ -23,7 +23,7 @@ if admitted == '1' then
     -- ZADD answers 0 for a member it already has (the same reservation again): it then
     -- only extends the expiry, and the amount is not counted twice.
     if redis.call('ZADD', zset, ARGV[2], ARGV[3] .. ':' .. amount) == 1 then
-      redis.call('HINCRBY', hash, 'reserved', tonumber(amount))
+      redis.call('HINCRBY', hash, 'reserved', amount)
       reserved[i] = reserved[i] + tonumber(amount)
     end
     expire(hash, zset, ARGV[2 + 3 * i])

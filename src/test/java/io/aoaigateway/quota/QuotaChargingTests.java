@@ -1,5 +1,6 @@
 package io.aoaigateway.quota;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
@@ -101,6 +102,24 @@ class QuotaChargingTests {
 		assertThat(reservation.estimate()).isEqualTo(new TokenEstimate(100, 100));
 		assertThat(reservation.applied()).hasSize(1);
 		assertThat(reservation.operation()).isEqualTo(ApiOperation.CHAT);
+	}
+
+	@Test
+	void reservationWhenACostPolicyAndAClassPolicyApplyThenPricedAtTheWorstCaseInBothUnits() {
+		Policy spend = new Policy("spend", Scope.USER, null, null, null, null, null, new BigDecimal("10"), null);
+		Policy batch = new Policy("batch", Scope.CLASS, "batch", null, 5_000L, null, null, null, null);
+
+		Reservation reservation = charging(List.of(spend, batch), true).reservation(ALICE, chat(),
+				facts("{\"max_tokens\":100}"), 400, "batch", NOW);
+
+		// gpt-4o's built-in price, 2.50 input and 10.00 output per 1M tokens, in micro-units.
+		assertThat(reservation.price()).isNotNull();
+		assertThat(reservation.amount()).isEqualTo(new Amount(200, 250 + 1_000));
+		assertThat(reservation.applied()).extracting((window) -> window.policy().name())
+			.containsExactly("spend", "batch");
+		assertThat(charging(List.of(spend, batch), true)
+			.reservation(ALICE, chat(), facts("{\"max_tokens\":100}"), 400, null, NOW)
+			.applied()).extracting((window) -> window.policy().name()).containsExactly("spend");
 	}
 
 	@Test

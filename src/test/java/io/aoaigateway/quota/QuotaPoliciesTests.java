@@ -1,5 +1,6 @@
 package io.aoaigateway.quota;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
@@ -68,6 +69,42 @@ class QuotaPoliciesTests {
 		QuotaPolicies policies = new QuotaPolicies(List.of(policy("apps", Scope.APP, null, null, 10L, null, null)));
 
 		assertThat(policies.windows(noApp, "gpt-4o", null, NOW)).isEmpty();
+	}
+
+	@Test
+	void windowsWhenCostLimitsThenCostWindowsInMicroUnitsBesideTheTokenWindows() {
+		QuotaPolicies policies = new QuotaPolicies(List.of(new Policy("spend", Scope.USER, null, null, 100L, null, null,
+				new BigDecimal("12.5"), new BigDecimal("0.0000015"))));
+
+		List<AppliedWindow> windows = policies.windows(ALICE, "gpt-4o", null, NOW);
+
+		assertThat(windows).extracting((window) -> window.window().unit())
+			.containsExactly(QuotaUnit.TOKENS, QuotaUnit.COST, QuotaUnit.COST);
+		assertThat(windows).extracting((window) -> window.window().key())
+			.containsExactly("user:oid-alice:spend:m" + NOW.getEpochSecond() / 60, "user:oid-alice:spend:$d2026-11-25",
+					"user:oid-alice:spend:$M2026-11");
+		// A budget finer than a micro-unit rounds up to one.
+		assertThat(windows).extracting((window) -> window.window().limit()).containsExactly(100L, 12_500_000L, 2L);
+		assertThat(policies.costPolicies()).extracting(Policy::name).containsExactly("spend");
+	}
+
+	@Test
+	void windowsWhenClassPolicyThenAppliesOnlyToCallsOfThatClassAndCountsThemTogether() {
+		QuotaPolicies policies = new QuotaPolicies(List.of(
+				new Policy("batch-spend", Scope.CLASS, "batch", null, null, null, null, null, new BigDecimal("100")),
+				new Policy("interactive", Scope.CLASS, "interactive", null, 1_000L, null, null, null, null)));
+		CallerIdentity bob = new CallerIdentity("oid-bob", "sub", "tid", "app-2", "Bob", List.of(), List.of());
+
+		List<AppliedWindow> alice = policies.windows(ALICE, "gpt-4o", "batch", NOW);
+		List<AppliedWindow> bobs = policies.windows(bob, "gpt-4o", "batch", NOW);
+
+		assertThat(names(alice)).containsExactly("batch-spend");
+		assertThat(alice).extracting((window) -> window.window().key())
+			.containsExactly("class:batch:batch-spend:$M2026-11");
+		assertThat(bobs).extracting((window) -> window.window().key())
+			.isEqualTo(alice.stream().map((window) -> window.window().key()).toList());
+		assertThat(policies.windows(ALICE, "gpt-4o", null, NOW)).isEmpty();
+		assertThat(policies.allWindows(ALICE, NOW)).isEmpty();
 	}
 
 	private static List<String> names(List<AppliedWindow> windows) {
