@@ -112,7 +112,8 @@ class QuotaChargingTests {
 		Reservation reservation = charging(List.of(spend, batch), true).reservation(ALICE, chat(),
 				facts("{\"max_tokens\":100}"), 400, "batch", NOW);
 
-		// gpt-4o's built-in price, 2.50 input and 10.00 output per 1M tokens, in micro-units.
+		// gpt-4o's built-in price, 2.50 input and 10.00 output per 1M tokens, in
+		// micro-units.
 		assertThat(reservation.price()).isNotNull();
 		assertThat(reservation.amount()).isEqualTo(new Amount(200, 250 + 1_000));
 		assertThat(reservation.applied()).extracting((window) -> window.policy().name())
