@@ -35,6 +35,26 @@ class LocalQuotaViewTests {
 	}
 
 	@Test
+	void ledgerWhenCostWindowWasSeenThenAdmitsOnlyWhatWasLeftOfTheBudgetAndSettlesEachUnit() {
+		QuotaWindow cost = new QuotaWindow("alice:$d", QuotaUnit.COST, 1_000_000, NOW.plusSeconds(3_600));
+		LocalQuotaView view = new LocalQuotaView(10);
+		long seenAt = view.saw(List.of(new WindowState(this.minute, 0, 100), new WindowState(cost, 700_000, 100_000)));
+
+		InMemoryQuotaLedger ledger = view.ledger(List.of(this.minute, cost), NOW);
+		// The call the store admitted (100 tokens, 0.1 reserved) ended using 20 and 0.02.
+		view.settledInStore(List.of(this.minute, cost), seenAt, new Amount(100, 100_000), new Amount(20, 20_000), NOW);
+
+		assertThat(ledger.reserve("c1", new Amount(10, 280_001), List.of(this.minute, cost), NOW, TTL)
+			.block(WAIT)
+			.admitted()).isFalse();
+		assertThat(ledger.reserve("c2", new Amount(10, 280_000), List.of(this.minute, cost), NOW, TTL)
+			.block(WAIT)
+			.admitted()).isTrue();
+		assertThat(ledger.read(List.of(this.minute, cost), NOW).block(WAIT))
+			.containsExactly(new WindowState(this.minute, 20, 10), new WindowState(cost, 720_000, 280_000));
+	}
+
+	@Test
 	void ledgerWhenWindowNeverSeenThenStartsEmpty() {
 		LocalQuotaView view = new LocalQuotaView(10);
 
