@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 
 import io.aoaigateway.affinity.AffinityProperties;
 import io.aoaigateway.auth.AuthProperties;
+import io.aoaigateway.priority.PriorityProperties;
 import io.aoaigateway.quota.QuotaProperties;
 import io.aoaigateway.resilience.FailoverProperties;
 import io.aoaigateway.routing.DeploymentConverter;
@@ -59,7 +60,7 @@ class ConfigExamplesTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableConfigurationProperties({ RoutingProperties.class, AuthProperties.class, QuotaProperties.class,
-			StateProperties.class, FailoverProperties.class, AffinityProperties.class })
+			StateProperties.class, FailoverProperties.class, AffinityProperties.class, PriorityProperties.class })
 	static class Properties {
 
 		@Bean

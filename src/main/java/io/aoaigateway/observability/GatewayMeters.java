@@ -114,6 +114,22 @@ public final class GatewayMeters {
 	/** Usage records dropped because the writer fell behind. */
 	public static final String USAGE_RECORDS_DROPPED = "aoai.gateway.usage.records.dropped";
 
+	/** Calls waiting for capacity now, by priority class. */
+	public static final String ADMISSION_QUEUED = "aoai.gateway.admission.queued";
+
+	/**
+	 * Time calls waited for capacity, by priority class and outcome ({@code released}:
+	 * tried again; {@code cancelled}: the client left).
+	 */
+	public static final String ADMISSION_WAIT = "aoai.gateway.admission.wait";
+
+	/**
+	 * Calls refused with 429 because nothing could serve them in time, by priority class
+	 * and reason ({@code no_wait}: the class does not wait; {@code wait_budget}: no
+	 * capacity expected within the class's wait; {@code queue_full}).
+	 */
+	public static final String PRIORITY_REFUSALS = "aoai.gateway.priority.refusals";
+
 	/**
 	 * Cost of the calls' usage, in units of {@code aoai.pricing.currency}, at the prices
 	 * of the price catalogue; calls of deployments without a price are not counted.
@@ -161,6 +177,10 @@ public final class GatewayMeters {
 	private final ResolvedMeters<Counter> quotaSettlements;
 
 	private final ResolvedMeters<Counter> affinityLookups;
+
+	private final ResolvedMeters<Timer> admissionWaits;
+
+	private final ResolvedMeters<Counter> priorityRefusals;
 
 	private final MeterRegistry registry;
 
@@ -238,6 +258,47 @@ public final class GatewayMeters {
 				"aoai.app");
 		this.userCosts = new ResolvedMeters<>(max, (tags) -> cost(registry, tags), "gen_ai.request.model",
 				"aoai.backend", "aoai.app", "aoai.user");
+		this.admissionWaits = new ResolvedMeters<>(max,
+				(tags) -> Timer.builder(ADMISSION_WAIT)
+					.description("Time calls waited for capacity instead of being refused")
+					.tags(tags)
+					.publishPercentileHistogram()
+					.maximumExpectedValue(Duration.ofMinutes(5))
+					.register(registry),
+				"class", "outcome");
+		this.priorityRefusals = new ResolvedMeters<>(max,
+				(tags) -> Counter.builder(PRIORITY_REFUSALS)
+					.description("Calls refused with 429 because nothing could serve them within their class's wait")
+					.tags(tags)
+					.register(registry),
+				"class", "reason");
+	}
+
+	/**
+	 * Publishes how many calls of a class wait for capacity.
+	 * @param <T> the queue's type
+	 * @param priorityClass the class
+	 * @param queue the queue
+	 * @param waiting how to read the class's waiting calls
+	 */
+	public <T> void admissionQueued(String priorityClass, T queue, ToIntFunction<T> waiting) {
+		Gauge.builder(ADMISSION_QUEUED, queue, (value) -> waiting.applyAsInt(value))
+			.description("Calls waiting for capacity now")
+			.tag("class", priorityClass)
+			.register(this.registry);
+		priorityRefusal(priorityClass, "queue_full", 0);
+	}
+
+	public void admissionWait(String priorityClass, String outcome, Duration waited) {
+		this.admissionWaits.get(priorityClass, outcome).record(waited);
+	}
+
+	public void priorityRefusal(String priorityClass, String reason) {
+		priorityRefusal(priorityClass, reason, 1);
+	}
+
+	private void priorityRefusal(String priorityClass, String reason, int count) {
+		this.priorityRefusals.get(priorityClass, reason).increment(count);
 	}
 
 	/**

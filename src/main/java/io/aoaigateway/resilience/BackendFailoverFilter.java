@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
+import io.aoaigateway.auth.CallerIdentity;
 import io.aoaigateway.observability.GatewayMeters;
+import io.aoaigateway.priority.PriorityClass;
+import io.aoaigateway.priority.PriorityClasses;
 import io.aoaigateway.resilience.FailoverPolicy.Step;
 import io.aoaigateway.routing.BackendDeployment;
 import io.aoaigateway.routing.GatewayCall;
@@ -38,14 +41,13 @@ import org.springframework.web.server.ServerWebExchange;
  * (5xx, refused connection, no headers in time) attempt is discarded and the call moves
  * on, as long as no byte of an answer has reached the client. This filter does the I/O
  * the policy cannot: reading and writing the shared cooldowns, waiting, discarding an
- * answer, writing the one 429 when nothing can serve.
+ * answer, waiting for capacity in the {@link AdmissionQueue} when the call's priority
+ * class may wait, writing the one 429 when nothing can serve in time.
  */
 final class BackendFailoverFilter implements GlobalFilter, Ordered {
 
 	/** After quotas (one reservation per call, not per attempt), before routing. */
 	static final int ORDER = 1000;
-
-	private final FailoverProperties properties;
 
 	private final FailoverPolicy policy;
 
@@ -59,15 +61,24 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 
 	private final AttemptTimeouts timeouts;
 
+	private final PriorityClasses priorities;
+
+	private final AdmissionQueue queue;
+
+	private final String waitHeader;
+
 	BackendFailoverFilter(FailoverProperties properties, FailoverPolicy policy, CooldownStore cooldowns,
-			StateStoreMonitor monitor, Clock clock, GatewayMeters meters) {
-		this.properties = properties;
+			StateStoreMonitor monitor, Clock clock, GatewayMeters meters, PriorityClasses priorities,
+			AdmissionQueue queue, String priorityHeader) {
 		this.policy = policy;
 		this.cooldowns = cooldowns;
 		this.monitor = monitor;
 		this.clock = clock;
 		this.meters = meters;
 		this.timeouts = new AttemptTimeouts(properties.attemptTimeout(), properties.generationTimeout());
+		this.priorities = priorities;
+		this.queue = queue;
+		this.waitHeader = priorityHeader + "-wait-ms";
 	}
 
 	@Override
@@ -84,7 +95,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		}
 		Duration timeout = this.timeouts.of(exchange.getRequest().getMethod(), target, call.facts());
 		FailoverCall failover = new FailoverCall(call.candidates(), call.attempts(), this.clock.instant(), timeout,
-				target.stateful(), call.hasBody() || bodiless(exchange));
+				target.stateful(), call.hasBody() || bodiless(exchange), this.priorities.of(call.priorityClass()));
 		return attempt(exchange, chain, call, failover);
 	}
 
@@ -95,7 +106,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			Step step = this.policy.next(failover, cooling, now);
 			return switch (step.kind()) {
 				case SEND -> sendTo(exchange, chain, call, failover, step.backend());
-				case ALL_THROTTLED -> allThrottled(exchange, call, failover, this.clock.instant());
+				case ALL_THROTTLED -> throttled(exchange, chain, call, failover);
 				default -> GatewayErrors.write(exchange,
 						AzureError.of(HttpStatus.SERVICE_UNAVAILABLE, "No backend is available for this call."));
 			};
@@ -104,7 +115,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 
 	private Mono<Void> sendTo(ServerWebExchange exchange, GatewayFilterChain chain, GatewayCall call,
 			FailoverCall failover, BackendDeployment backend) {
-		call.attempts().start(backend);
+		failover.start(backend);
 		long start = System.nanoTime();
 		return send(exchange, chain, failover)
 			.then(Mono.defer(() -> answered(exchange, chain, call, failover, backend, waited(call, start))))
@@ -146,7 +157,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		return cooled.then(Mono.defer(() -> switch (step.kind()) {
 			case NEXT -> next(exchange, chain, call, failover, step.reason(), selected);
 			case WAIT_FOR_OWNER -> retryOwnerAfter(exchange, chain, call, failover, selected, step.pause());
-			case ALL_THROTTLED -> allThrottled(exchange, call, failover, this.clock.instant());
+			case ALL_THROTTLED -> throttled(exchange, chain, call, failover);
 			case CREDENTIAL_REJECTED -> credentialRejected(exchange, chain, call, failover, selected);
 			default -> Mono.empty();
 		}));
@@ -198,7 +209,7 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 			FailoverCall failover, BackendDeployment owner, Duration wait) {
 		discard(exchange, call);
 		return Mono.delay(wait).then(Mono.defer(() -> {
-			call.attempts().start(owner);
+			failover.start(owner);
 			return send(exchange, chain, failover);
 		}));
 	}
@@ -210,22 +221,86 @@ final class BackendFailoverFilter implements GlobalFilter, Ordered {
 		return attempt(exchange, chain, call, failover);
 	}
 
-	// Nothing can serve: one 429, with the soonest moment a backend recovers.
-	private Mono<Void> allThrottled(ServerWebExchange exchange, GatewayCall call, FailoverCall failover, Instant now) {
-		RouteTarget target = call.target();
-		this.meters.allThrottled(target.family().tag());
+	// Nothing can serve now. A call whose class may wait, and which something is expected
+	// to serve within its wait, waits in the queue and then starts afresh; any other gets
+	// one 429, with the moment something is expected to serve it.
+	private Mono<Void> throttled(ServerWebExchange exchange, GatewayFilterChain chain, GatewayCall call,
+			FailoverCall failover) {
+		Instant now = this.clock.instant();
 		return cooling(failover, now).flatMap((cooling) -> {
-			Duration wait = this.policy.retryAfter(cooling, now);
-			long millis = wait.toMillis();
-			long seconds = Math.max(1, (millis + 999) / 1000);
+			Instant open = this.policy.availableAt(failover, cooling, now);
+			PriorityClass priority = failover.priority();
+			if (!priority.queues()) {
+				return refuse(exchange, call, failover, cooling, open, now, "no_wait");
+			}
+			if (open.isAfter(failover.started().plus(priority.maxWait()))) {
+				return refuse(exchange, call, failover, cooling, open, now, "wait_budget");
+			}
+			AdmissionQueue.Waiter waiter = this.queue.enter(line(call), priority, callerOf(call), open);
+			if (waiter == null) {
+				return refuse(exchange, call, failover, cooling, open, now, "queue_full");
+			}
 			discard(exchange, call);
-			exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
-			exchange.getResponse().getHeaders().set("retry-after-ms", Long.toString(millis));
-			String deployment = (target.deployment() != null) ? "'" + target.deployment() + "'" : "this call";
-			return GatewayErrors.write(exchange,
-					new AzureError(HttpStatus.TOO_MANY_REQUESTS, "429", "Every backend that serves " + deployment
-							+ " is throttled; try again in " + seconds + " seconds."));
+			long start = System.nanoTime();
+			return waiter.released()
+				.doOnCancel(() -> this.meters.admissionWait(priority.name(), "cancelled",
+						Duration.ofNanos(System.nanoTime() - start)))
+				.then(Mono.defer(() -> {
+					long waited = System.nanoTime() - start;
+					this.meters.admissionWait(priority.name(), "released", Duration.ofNanos(waited));
+					failover.waitedForCapacity(waited);
+					exchange.getResponse()
+						.getHeaders()
+						.set(this.waitHeader, Long.toString(failover.queuedNanos() / 1_000_000));
+					return attempt(exchange, chain, call, failover);
+				}));
 		});
+	}
+
+	// One 429, with the moment something is expected to serve the call.
+	private Mono<Void> refuse(ServerWebExchange exchange, GatewayCall call, FailoverCall failover,
+			Map<String, Instant> cooling, Instant open, Instant now, String reason) {
+		RouteTarget target = call.target();
+		PriorityClass priority = failover.priority();
+		// Capacity kept for higher classes is the classes working as configured, not
+		// every backend throttled.
+		if (!cooling.isEmpty() || priority.floor() <= 0) {
+			this.meters.allThrottled(target.family().tag());
+		}
+		if (priority != PriorityClass.NONE) {
+			this.meters.priorityRefusal(priority.name(), reason);
+		}
+		long millis = Math.max(1, Duration.between(now, open).toMillis());
+		long seconds = Math.max(1, (millis + 999) / 1000);
+		discard(exchange, call);
+		exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+		exchange.getResponse().getHeaders().set("retry-after-ms", Long.toString(millis));
+		String deployment = (target.deployment() != null) ? "'" + target.deployment() + "'" : "this call";
+		String message;
+		if (reason.equals("queue_full")) {
+			message = "Every backend that serves " + deployment + " is busy and too many " + priority.name()
+					+ " calls are waiting already; try again in " + seconds + " seconds.";
+		}
+		else if (cooling.isEmpty() && priority.floor() > 0) {
+			message = "The capacity left for " + deployment + " is kept for calls of a higher priority than "
+					+ priority.name() + "; try again in " + seconds + " seconds.";
+		}
+		else {
+			message = "Every backend that serves " + deployment + " is throttled; try again in " + seconds
+					+ " seconds.";
+		}
+		return GatewayErrors.write(exchange, new AzureError(HttpStatus.TOO_MANY_REQUESTS, "429", message));
+	}
+
+	// Calls wait for their deployment's backends.
+	private static String line(GatewayCall call) {
+		RouteTarget target = call.target();
+		return (target != null && target.deployment() != null) ? target.deployment() : "";
+	}
+
+	private static String callerOf(GatewayCall call) {
+		CallerIdentity caller = call.caller();
+		return (caller != null) ? caller.id() : "";
 	}
 
 	private Mono<Map<String, Instant>> cooling(FailoverCall failover, Instant now) {

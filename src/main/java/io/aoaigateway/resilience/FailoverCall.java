@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 
+import io.aoaigateway.priority.PriorityClass;
+
 import io.aoaigateway.routing.Attempts;
 import io.aoaigateway.routing.BackendDeployment;
 import io.aoaigateway.routing.Candidates;
@@ -26,6 +28,16 @@ final class FailoverCall {
 
 	private final boolean replayable;
 
+	private final PriorityClass priority;
+
+	// The backends tried since the call last waited for capacity: a backend that
+	// throttled is worth asking again once its cooldown is over.
+	private final Set<String> tried = new HashSet<>(4);
+
+	private int attemptsThisRound;
+
+	private long queuedNanos;
+
 	// Backends whose half-open circuit gave this attempt a probe permit.
 	private final Set<String> permits = new HashSet<>(2);
 
@@ -38,31 +50,67 @@ final class FailoverCall {
 	 * @param timeout how long each attempt may wait for response headers
 	 * @param stateful whether it works on stateful objects (a create may not be repeated)
 	 * @param replayable whether its body can be sent again
+	 * @param priority its priority class
 	 */
 	FailoverCall(Candidates candidates, Attempts attempts, Instant started, Duration timeout, boolean stateful,
-			boolean replayable) {
+			boolean replayable, PriorityClass priority) {
 		this.candidates = candidates;
 		this.attempts = attempts;
 		this.started = started;
 		this.timeout = timeout;
 		this.stateful = stateful;
 		this.replayable = replayable;
+		this.priority = priority;
 	}
 
 	Candidates candidates() {
 		return this.candidates;
 	}
 
+	/**
+	 * @return the backends tried since the call last waited for capacity
+	 */
 	Set<String> tried() {
-		return this.attempts.tried();
+		return this.tried;
 	}
 
+	/**
+	 * @return the attempts started since the call last waited for capacity
+	 */
 	int attempts() {
-		return this.attempts.count();
+		return this.attemptsThisRound;
 	}
 
-	Attempts attemptsLog() {
-		return this.attempts;
+	/**
+	 * Starts an attempt on a backend.
+	 * @param backend the backend
+	 */
+	void start(BackendDeployment backend) {
+		this.attempts.start(backend);
+		this.tried.add(backend.backend().name());
+		this.attemptsThisRound++;
+	}
+
+	/**
+	 * Notes a wait for capacity; the call then starts afresh: every backend may be tried
+	 * again, with as many attempts as at first.
+	 * @param nanos how long it waited
+	 */
+	void waitedForCapacity(long nanos) {
+		this.queuedNanos += nanos;
+		this.tried.clear();
+		this.attemptsThisRound = 0;
+	}
+
+	/**
+	 * @return how long the call waited for capacity, all waits together
+	 */
+	long queuedNanos() {
+		return this.queuedNanos;
+	}
+
+	PriorityClass priority() {
+		return this.priority;
 	}
 
 	Instant started() {

@@ -4,11 +4,15 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.aoaigateway.observability.GatewayMeters;
+import io.aoaigateway.priority.PriorityClass;
+import io.aoaigateway.priority.PriorityClasses;
+import io.aoaigateway.priority.PriorityProperties;
 import io.aoaigateway.routing.BackendSelection;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
@@ -35,13 +39,19 @@ class FailoverConfiguration {
 	@Bean
 	GlobalFilter backendFailoverFilter(FailoverProperties properties, CooldownStore cooldowns, MeterRegistry meters,
 			StateStoreMonitor monitor, Clock clock, GatewayMeters gatewayMeters,
-			ObjectProvider<HttpClientProperties> httpClient, BackendSelection selection) {
+			ObjectProvider<HttpClientProperties> httpClient, BackendSelection selection, PriorityProperties priority,
+			PriorityClasses priorities) {
 		HttpClientProperties client = httpClient.getIfAvailable();
 		checkResponseTimeout(properties, (client != null) ? client.getResponseTimeout() : null);
 		FailoverPolicy policy = new FailoverPolicy(properties,
 				new BackendCircuitBreakers(properties.circuitBreaker(), meters),
-				new BackendCapacity(properties.ptuUtilizationThreshold()), selection);
-		return new BackendFailoverFilter(properties, policy, cooldowns, monitor, clock, gatewayMeters);
+				new BackendCapacity(properties.ptuUtilizationThreshold(), priority.capacityWindow()), selection);
+		AdmissionQueue queue = new AdmissionQueue(clock, priority.releaseJitter(), Schedulers.parallel());
+		for (PriorityClass each : priorities.all()) {
+			gatewayMeters.admissionQueued(each.name(), queue, (waiting) -> waiting.waiting(each));
+		}
+		return new BackendFailoverFilter(properties, policy, cooldowns, monitor, clock, gatewayMeters, priorities,
+				queue, priority.header());
 	}
 
 	@Bean

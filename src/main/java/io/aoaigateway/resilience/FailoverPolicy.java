@@ -67,7 +67,7 @@ final class FailoverPolicy {
 			String name = name(candidate);
 			someoneLeft |= !tried.contains(name) && !unavailable.contains(name);
 		}
-		if (!someoneLeft && !cooling.isEmpty()) {
+		if (!someoneLeft && (!cooling.isEmpty() || reservedForOthers(call, now))) {
 			return Step.ALL_THROTTLED;
 		}
 		Set<String> excluded = unavailable.isEmpty() ? tried : union(tried, unavailable);
@@ -116,6 +116,7 @@ final class FailoverPolicy {
 		Duration wait = RetryAfter.cooldown(headers, now, this.properties.defaultCooldown(),
 				this.properties.maxCooldown());
 		Instant until = now.plus(wait);
+		this.capacity.throttled(key(selected), now);
 		if (call.candidates().pinned()) {
 			return ownerWaitable(call, wait, now) ? Step.waitForOwner(wait, until) : Step.done(until);
 		}
@@ -169,21 +170,50 @@ final class FailoverPolicy {
 	}
 
 	/**
-	 * How long to tell the caller to wait when nothing can serve: until the soonest
-	 * cooldown ends, at most {@code max-cooldown}, a second when none is known.
+	 * When a candidate can serve a call that nothing can serve now: the soonest moment
+	 * one stops cooling down and has room for the call's class. A second from now when
+	 * nothing says (cooldowns shorter than this call may be over already); never later
+	 * than {@code max-cooldown} from now, so that cooldowns another replica wrote under a
+	 * longer cap promise no more than ours.
+	 * @param call the call
 	 * @param cooling deployments cooling down
 	 * @param now the time
-	 * @return the wait, at least a millisecond
+	 * @return the moment, at least a millisecond from now
 	 */
-	Duration retryAfter(Map<String, Instant> cooling, Instant now) {
-		// Cooldowns shorter than this call may be over already: come back in a second.
-		Instant soonest = cooling.values().stream().min(Comparator.naturalOrder()).orElse(now.plusSeconds(1));
-		// Cooldowns another replica wrote under a longer cap promise no more than ours.
-		Duration wait = Duration.between(now, soonest);
-		if (wait.compareTo(this.properties.maxCooldown()) > 0) {
-			wait = this.properties.maxCooldown();
+	Instant availableAt(FailoverCall call, Map<String, Instant> cooling, Instant now) {
+		double floor = call.priority().floor();
+		Instant soonest = null;
+		for (BackendDeployment candidate : call.candidates().backends()) {
+			Instant cooled = cooling.get(key(candidate));
+			Instant room = this.capacity.roomAt(key(candidate), floor, (cooled != null) ? cooled : now);
+			Instant free = (cooled != null && cooled.isAfter(room)) ? cooled : room;
+			if (free.isAfter(now) && (soonest == null || free.isBefore(soonest))) {
+				soonest = free;
+			}
 		}
-		return (wait.toMillis() < 1) ? Duration.ofMillis(1) : wait;
+		Instant latest = now.plus(this.properties.maxCooldown());
+		if (soonest == null) {
+			soonest = now.plusSeconds(1);
+		}
+		if (soonest.isAfter(latest)) {
+			soonest = latest;
+		}
+		Instant earliest = now.plusMillis(1);
+		return soonest.isBefore(earliest) ? earliest : soonest;
+	}
+
+	// Whether a candidate is kept for the classes above the call's.
+	private boolean reservedForOthers(FailoverCall call, Instant now) {
+		double floor = call.priority().floor();
+		if (floor <= 0) {
+			return false;
+		}
+		for (BackendDeployment candidate : call.candidates().backends()) {
+			if (this.capacity.reservedAbove(key(candidate), floor, now)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	// Stateful objects live on one backend: it may be asked again after its back-off,
@@ -217,6 +247,7 @@ final class FailoverPolicy {
 				continue;
 			}
 			if (cooling.containsKey(key(candidate)) || !candidate.backend().credential().usable()
+					|| this.capacity.reservedAbove(key(candidate), call.priority().floor(), now)
 					|| !permitted(call, name)) {
 				hard = add(hard, name);
 			}

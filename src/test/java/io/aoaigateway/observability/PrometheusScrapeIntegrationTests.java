@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,10 +84,21 @@ class PrometheusScrapeIntegrationTests {
 		GatewayFixtures.reset();
 		// Per-user series feed the "top users" panel; the user "limited" has a quota to
 		// exceed. The warm-up measures nothing and takes seconds.
-		gateway = GatewayInstance.start(Map.of("aoai.warm-up.enabled", false, "aoai.observability.per-user-metrics",
-				true, "aoai.quota.policies[0].name", "tiny", "aoai.quota.policies[0].scope", "user",
-				"aoai.quota.policies[0].subject", MetricsIntegrationTests.objectId("limited"),
-				"aoai.quota.policies[0].tokens-per-minute", 10));
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("aoai.warm-up.enabled", false);
+		properties.put("aoai.observability.per-user-metrics", true);
+		properties.put("aoai.quota.policies[0].name", "tiny");
+		properties.put("aoai.quota.policies[0].scope", "user");
+		properties.put("aoai.quota.policies[0].subject", MetricsIntegrationTests.objectId("limited"));
+		properties.put("aoai.quota.policies[0].tokens-per-minute", 10);
+		// Interactive callers wait for capacity; everyone else is batch and does not.
+		properties.put("aoai.priority.classes[0].name", "interactive");
+		properties.put("aoai.priority.classes[0].max-wait", "10s");
+		properties.put("aoai.priority.classes[1].name", "batch");
+		properties.put("aoai.priority.rules[0].class", "interactive");
+		properties.put("aoai.priority.rules[0].roles", "Gateway.Interactive");
+		properties.put("aoai.priority.release-jitter", "0ms");
+		gateway = GatewayInstance.start(properties);
 		Instant started = Instant.now();
 		prometheus = PrometheusServer.start(binary, dir, config(gateway.port()));
 		// A scrape before any call, so that the first round's counters rise from it.
@@ -230,7 +242,13 @@ class PrometheusScrapeIntegrationTests {
 		GatewayFixtures.SIM_A.enqueue(ScriptedAnswer.throttled(Duration.ofMillis(1)));
 		GatewayFixtures.SIM_B.enqueue(ScriptedAnswer.throttled(Duration.ofMillis(1)));
 		assertThat(post("alice", CHAT, HI).getStatusCode().value()).as("every backend throttled").isEqualTo(429);
-		return 9;
+		GatewayFixtures.SIM_A.enqueue(ScriptedAnswer.throttled(Duration.ofMillis(1)));
+		GatewayFixtures.SIM_B.enqueue(ScriptedAnswer.throttled(Duration.ofMillis(1)));
+		String interactive = GatewayFixtures.ISSUER.mint("ivy",
+				(claims) -> claims.claim("roles", List.of("Gateway.Interactive")));
+		assertThat(send(interactive, CHAT, HI).getStatusCode().value()).as("served after waiting for capacity")
+			.isEqualTo(200);
+		return 10;
 	}
 
 	// Metrics are recorded a moment after the client has its answer: first the gateway
@@ -319,10 +337,14 @@ class PrometheusScrapeIntegrationTests {
 	}
 
 	private static ResponseEntity<String> post(String user, String path, String body) {
+		return send(GatewayFixtures.ISSUER.mint(user), path, body);
+	}
+
+	private static ResponseEntity<String> send(String token, String path, String body) {
 		return gateway.client()
 			.post()
 			.uri(path)
-			.headers((headers) -> headers.setBearerAuth(GatewayFixtures.ISSUER.mint(user)))
+			.headers((headers) -> headers.setBearerAuth(token))
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(body)
 			.exchangeToMono((response) -> response.toEntity(String.class))

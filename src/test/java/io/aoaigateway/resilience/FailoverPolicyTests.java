@@ -9,6 +9,7 @@ import java.util.Map;
 import io.aoaigateway.identity.BackendCredential;
 import io.aoaigateway.resilience.FailoverPolicy.Step;
 import io.aoaigateway.routing.ApiKey;
+import io.aoaigateway.priority.PriorityClass;
 import io.aoaigateway.routing.Attempts;
 import io.aoaigateway.routing.Backend;
 import io.aoaigateway.routing.BackendDeployment;
@@ -35,6 +36,11 @@ class FailoverPolicyTests {
 
 	private static final BackendDeployment C = deployment("c", 1);
 
+	private static final PriorityClass INTERACTIVE = new PriorityClass("interactive", 0, 0, Duration.ofSeconds(5), 10,
+			5);
+
+	private static final PriorityClass BATCH = new PriorityClass("batch", 1, 0.5, Duration.ZERO, 10, 5);
+
 	private final FailoverProperties properties = new FailoverProperties(3, Duration.ofSeconds(150),
 			Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(10), Duration.ofSeconds(60),
 			Duration.ofSeconds(10), Duration.ofSeconds(120), Duration.ofSeconds(30), 90,
@@ -43,7 +49,7 @@ class FailoverPolicyTests {
 	private final BackendCircuitBreakers breakers = new BackendCircuitBreakers(this.properties.circuitBreaker(),
 			new SimpleMeterRegistry());
 
-	private final BackendCapacity capacity = new BackendCapacity(90);
+	private final BackendCapacity capacity = new BackendCapacity(90, Duration.ofMinutes(1));
 
 	// Fixed draws: the first candidate of the best priority wins a weighted draw.
 	private final FailoverPolicy policy = new FailoverPolicy(this.properties, this.breakers, this.capacity,
@@ -60,7 +66,7 @@ class FailoverPolicyTests {
 	@Test
 	void nextWhenFixedOrderThenTheFirstNotTriedIsSentWhateverItsPriority() {
 		FailoverCall call = call(new Candidates(List.of(C, A), Candidates.Order.FIXED, false));
-		call.attemptsLog().start(C);
+		call.start(C);
 
 		Step step = this.policy.next(call, Map.of(), NOW);
 
@@ -85,7 +91,7 @@ class FailoverPolicyTests {
 	@Test
 	void nextWhenEveryCandidateWasTriedThenNoneAvailable() {
 		FailoverCall call = call(pool(A));
-		call.attemptsLog().start(A);
+		call.start(A);
 
 		assertThat(this.policy.next(call, Map.of(), NOW).kind()).isEqualTo(Step.Kind.NONE_AVAILABLE);
 	}
@@ -146,7 +152,7 @@ class FailoverPolicyTests {
 	@Test
 	void answeredWhenThrottledAndNobodyLeftThenAllThrottled() {
 		FailoverCall call = sent(pool(A, B), A);
-		call.attemptsLog().start(B);
+		call.start(B);
 
 		Step step = this.policy.answered(call, B, 429, headers("retry-after", "3"), 1_000, NOW);
 
@@ -196,7 +202,7 @@ class FailoverPolicyTests {
 		FailoverCall call = sent(pool(A, B), A);
 
 		assertThat(this.policy.credentialRejected(call, true, NOW)).isEqualTo(Step.RETRY_SAME);
-		call.attemptsLog().start(A);
+		call.start(A);
 		Step second = this.policy.credentialRejected(call, true, NOW);
 
 		assertThat(second.kind()).isEqualTo(Step.Kind.NEXT);
@@ -232,8 +238,8 @@ class FailoverPolicyTests {
 	@Test
 	void answeredWhenMaxAttemptsReachedThenDone() {
 		FailoverCall call = sent(pool(A, B, C, deployment("d", 2)), A);
-		call.attemptsLog().start(B);
-		call.attemptsLog().start(C);
+		call.start(B);
+		call.start(C);
 
 		assertThat(this.policy.answered(call, C, 503, new HttpHeaders(), 1_000, NOW)).isEqualTo(Step.DONE);
 	}
@@ -250,8 +256,9 @@ class FailoverPolicyTests {
 
 	@Test
 	void answeredWhenBodyCannotBeReplayedThenDone() {
-		FailoverCall call = new FailoverCall(pool(A, B), new Attempts(), NOW, Duration.ofSeconds(30), false, false);
-		call.attemptsLog().start(A);
+		FailoverCall call = new FailoverCall(pool(A, B), new Attempts(), NOW, Duration.ofSeconds(30), false, false,
+				PriorityClass.NONE);
+		call.start(A);
 
 		assertThat(this.policy.answered(call, A, 503, new HttpHeaders(), 1_000, NOW)).isEqualTo(Step.DONE);
 	}
@@ -274,8 +281,8 @@ class FailoverPolicyTests {
 	@Test
 	void failedWhenStatefulCreateTimedOutThenFailRatherThanCreateTwice() {
 		FailoverCall call = new FailoverCall(new Candidates(List.of(A, B), Candidates.Order.FIXED, false),
-				new Attempts(), NOW, Duration.ofSeconds(30), true, true);
-		call.attemptsLog().start(A);
+				new Attempts(), NOW, Duration.ofSeconds(30), true, true, PriorityClass.NONE);
+		call.start(A);
 
 		assertThat(this.policy.failed(call, A, false, true, 1_000, new RuntimeException(), NOW)).isEqualTo(Step.FAIL);
 	}
@@ -287,13 +294,54 @@ class FailoverPolicyTests {
 	}
 
 	@Test
-	void retryAfterWhenSeveralCoolingThenTheSoonestWithinTheCap() {
-		assertThat(this.policy.retryAfter(Map.of("a/x", NOW.plusSeconds(7), "b/x", NOW.plusSeconds(3)), NOW))
-			.isEqualTo(Duration.ofSeconds(3));
-		assertThat(this.policy.retryAfter(Map.of("a/x", NOW.plusSeconds(600)), NOW))
-			.isEqualTo(this.properties.maxCooldown());
-		assertThat(this.policy.retryAfter(Map.of(), NOW)).isEqualTo(Duration.ofSeconds(1));
-		assertThat(this.policy.retryAfter(Map.of("a/x", NOW.minusSeconds(1)), NOW)).isEqualTo(Duration.ofMillis(1));
+	void availableAtWhenSeveralCoolingThenTheSoonestWithinTheCap() {
+		FailoverCall call = call(pool(A, B));
+		assertThat(this.policy.availableAt(call, Map.of("a/gpt-4o", NOW.plusSeconds(7), "b/gpt-4o", NOW.plusSeconds(3)),
+				NOW))
+			.isEqualTo(NOW.plusSeconds(3));
+		assertThat(this.policy.availableAt(call, Map.of("a/gpt-4o", NOW.plusSeconds(600)), NOW))
+			.isEqualTo(NOW.plus(this.properties.maxCooldown()));
+		assertThat(this.policy.availableAt(call, Map.of(), NOW)).isEqualTo(NOW.plusSeconds(1));
+	}
+
+	@Test
+	void nextWhenALowerClassFindsOneBackendAtItsFloorThenAnotherServesIt() {
+		this.capacity.record("a/gpt-4o", remaining(30, 100), NOW);
+
+		assertThat(this.policy.next(call(pool(A, B), BATCH), Map.of(), NOW).backend()).isEqualTo(B);
+		assertThat(this.policy.next(call(pool(A, B), INTERACTIVE), Map.of(), NOW).backend()).isEqualTo(A);
+	}
+
+	@Test
+	void nextWhenEveryBackendIsKeptForHigherClassesThenAllThrottledForTheLowerOnly() {
+		this.capacity.record("a/gpt-4o", remaining(30, 100), NOW);
+		this.capacity.record("b/gpt-4o", remaining(45, 100), NOW);
+
+		assertThat(this.policy.next(call(pool(A, B), BATCH), Map.of(), NOW)).isEqualTo(Step.ALL_THROTTLED);
+		assertThat(this.policy.next(call(pool(A, B), INTERACTIVE), Map.of(), NOW).kind()).isEqualTo(Step.Kind.SEND);
+	}
+
+	@Test
+	void availableAtWhenALowerClassWaitsThenUntilTheCooldownEndsAndItsShareHasRefilled() {
+		FailoverCall call = sent(pool(A), A);
+		HttpHeaders throttled = headers("retry-after-ms", "10000");
+		Step step = this.policy.answered(call, A, 429, throttled, 1_000, NOW);
+		Map<String, Instant> cooling = Map.of("a/gpt-4o", step.coolUntil());
+
+		assertThat(this.policy.availableAt(call(pool(A), INTERACTIVE), cooling, NOW)).isEqualTo(NOW.plusSeconds(10));
+		// Half the capacity kept above batch: 30 s of refill after the 429.
+		assertThat(this.policy.availableAt(call(pool(A), BATCH), cooling, NOW)).isBetween(NOW.plusSeconds(30),
+				NOW.plusSeconds(30).plusMillis(1));
+	}
+
+	private static FailoverCall call(Candidates candidates, PriorityClass priority) {
+		return new FailoverCall(candidates, new Attempts(), NOW, Duration.ofSeconds(30), false, true, priority);
+	}
+
+	private static HttpHeaders remaining(long remaining, long limit) {
+		HttpHeaders headers = headers("x-ratelimit-remaining-requests", Long.toString(remaining));
+		headers.set("x-ratelimit-limit-requests", Long.toString(limit));
+		return headers;
 	}
 
 	private static Candidates pool(BackendDeployment... backends) {
@@ -301,12 +349,13 @@ class FailoverPolicyTests {
 	}
 
 	private static FailoverCall call(Candidates candidates) {
-		return new FailoverCall(candidates, new Attempts(), NOW, Duration.ofSeconds(30), false, true);
+		return new FailoverCall(candidates, new Attempts(), NOW, Duration.ofSeconds(30), false, true,
+				PriorityClass.NONE);
 	}
 
 	private static FailoverCall sent(Candidates candidates, BackendDeployment first) {
 		FailoverCall call = call(candidates);
-		call.attemptsLog().start(first);
+		call.start(first);
 		return call;
 	}
 

@@ -110,12 +110,25 @@ final class AzureErrors {
 	 * @return the answer
 	 */
 	static Answer.Complete throttled(Duration retryAfter, RecordedRequest request) {
+		return throttled(retryAfter, request, false);
+	}
+
+	/**
+	 * Azure's 429 for a deployment over its rate limit.
+	 * @param retryAfter how long the caller should wait
+	 * @param request the throttled call, named in the message as Azure does
+	 * @param callLimit whether the requests-per-minute limit refused it, which Azure
+	 * words "call rate limit" instead of "token rate limit"
+	 * @return the answer
+	 */
+	static Answer.Complete throttled(Duration retryAfter, RecordedRequest request, boolean callLimit) {
 		long millis = retryAfter.toMillis();
 		long seconds = (millis + 999) / 1000;
 		String apiVersion = request.queryParameter("api-version");
 		String message = "Requests to the " + operation(request.path()) + " Operation under Azure OpenAI API version "
-				+ ((apiVersion != null) ? apiVersion : "(none)") + " have exceeded token rate limit of your current "
-				+ "OpenAI S0 pricing tier. Please retry after " + seconds + " second" + ((seconds == 1) ? "" : "s")
+				+ ((apiVersion != null) ? apiVersion : "(none)") + " have exceeded " + (callLimit ? "call" : "token")
+				+ " rate limit of your current " + "OpenAI S0 pricing tier. Please retry after " + seconds + " second"
+				+ ((seconds == 1) ? "" : "s")
 				+ ". Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the "
 				+ "default rate limit.";
 		return error(429, "429", message).withHeaders(Map.of("retry-after-ms", String.valueOf(millis), "retry-after",

@@ -5,10 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,7 +39,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * A simulated Azure OpenAI resource on 127.0.0.1 for tests, the offline demo and the
  * benchmark: it checks the {@code api-key} or the bearer token, records every call, plays
  * scripted answers, and otherwise answers like Azure OpenAI, including paced streams and
- * stored Assistants objects.
+ * stored Assistants objects. A deployment may have a scripted {@link Capacity}, which
+ * refuses inference calls over it with Azure's 429 and can be changed while running
+ * through {@link #capacity(String)}.
  */
 public final class AzureOpenAiSimulator implements AutoCloseable {
 
@@ -55,6 +59,10 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 
 	private final RateLimits rateLimits;
 
+	private final Map<String, DeploymentCapacity> capacities;
+
+	private final Clock clock;
+
 	private final SimulatorState state = new SimulatorState();
 
 	private final Routes routes = new Routes();
@@ -67,8 +75,14 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 
 	private AzureOpenAiSimulator(SimulatorSettings settings, Clock clock) {
 		this.settings = settings;
+		this.clock = clock;
 		this.rateLimits = new RateLimits(clock);
-		ResourceContext context = new ResourceContext(settings, clock, this.rateLimits, this::baseUrl);
+		Map<String, DeploymentCapacity> capacities = new LinkedHashMap<>();
+		settings.deployments()
+			.forEach((deployment) -> capacities.put(deployment, new DeploymentCapacity(deployment,
+					settings.capacities().getOrDefault(deployment, Capacity.NONE), clock)));
+		this.capacities = Map.copyOf(capacities);
+		ResourceContext context = new ResourceContext(settings, clock, this.rateLimits, this.capacities, this::baseUrl);
 		InferenceApi inference = new InferenceApi(context);
 		inference.register(this.routes);
 		new AudioApi(context).register(this.routes);
@@ -98,12 +112,12 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a simulated resource.
+	 * Starts a simulated resource, on the clock of its settings.
 	 * @param settings how it behaves
 	 * @return the running resource
 	 */
 	public static AzureOpenAiSimulator start(SimulatorSettings settings) {
-		return new AzureOpenAiSimulator(settings, Clock.systemUTC());
+		return new AzureOpenAiSimulator(settings, settings.clock());
 	}
 
 	/**
@@ -145,6 +159,23 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 	}
 
 	/**
+	 * The capacity of a hosted deployment, to change its limits, throttle it or count its
+	 * admitted and refused calls while the simulator runs. Every hosted deployment has
+	 * one, {@link Capacity#NONE} unless the settings gave it limits.
+	 * @param deployment a deployment the resource hosts
+	 * @return its capacity
+	 * @throws IllegalArgumentException when the resource does not host it
+	 */
+	public DeploymentCapacity capacity(String deployment) {
+		DeploymentCapacity capacity = this.capacities.get(Objects.requireNonNull(deployment, "deployment"));
+		if (capacity == null) {
+			throw new IllegalArgumentException("Deployment " + deployment + " is not hosted by " + this.settings.name()
+					+ ": " + this.settings.deployments());
+		}
+		return capacity;
+	}
+
+	/**
 	 * @return the calls received so far, in arrival order
 	 */
 	public List<RecordedRequest> received() {
@@ -156,13 +187,16 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 	}
 
 	/**
-	 * Forgets queued answers, recorded calls, stored objects and rate-limit counters.
+	 * Forgets queued answers, recorded calls, stored objects and rate-limit counters, and
+	 * puts every deployment's capacity back to its settings, with no usage, throttle or
+	 * counts.
 	 */
 	public void reset() {
 		this.script.clear();
 		this.received.clear();
 		this.state.clear();
 		this.rateLimits.clear();
+		this.capacities.values().forEach(DeploymentCapacity::reset);
 	}
 
 	/**
@@ -179,13 +213,16 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 	}
 
 	private Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+		// Arrival is when the headers came, before the body is read.
+		Instant arrivedAt = this.clock.instant();
+		long arrivedNanos = System.nanoTime();
 		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap((body) -> {
-			RecordedRequest recorded = record(request, body);
+			RecordedRequest recorded = record(request, body, arrivedAt, arrivedNanos);
 			return write(response, answer(recorded), recorded.header("x-ms-client-request-id"));
 		});
 	}
 
-	private RecordedRequest record(HttpServerRequest request, byte[] body) {
+	private RecordedRequest record(HttpServerRequest request, byte[] body, Instant arrivedAt, long arrivedNanos) {
 		String uri = request.uri();
 		int question = uri.indexOf('?');
 		String path = (question < 0) ? uri : uri.substring(0, question);
@@ -194,7 +231,8 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 		request.requestHeaders()
 			.forEach((header) -> headers.computeIfAbsent(header.getKey(), (name) -> new ArrayList<>())
 				.add(header.getValue()));
-		RecordedRequest recorded = new RecordedRequest(request.method().name(), path, rawQuery, headers, body);
+		RecordedRequest recorded = new RecordedRequest(request.method().name(), path, rawQuery, headers, body,
+				arrivedAt, arrivedNanos);
 		this.received.add(recorded);
 		return recorded;
 	}
@@ -212,7 +250,17 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 				&& ThreadLocalRandom.current().nextDouble() < this.settings.throttleRate()) {
 			return AzureErrors.throttled(Duration.ofSeconds(1), request);
 		}
-		return normal(request);
+		return delayed(normal(request));
+	}
+
+	// Only successful answers take the latency: a refusal, like Azure's 429, is sent
+	// before any model runs.
+	private Answer delayed(Answer answer) {
+		Duration latency = this.settings.latency();
+		if (latency.isZero() || !(answer instanceof Answer.Complete complete) || complete.status() >= 300) {
+			return answer;
+		}
+		return new Answer.Delayed(latency, answer);
 	}
 
 	private Answer scripted(ScriptedAnswer scripted, RecordedRequest request) {
@@ -234,7 +282,7 @@ public final class AzureOpenAiSimulator implements AutoCloseable {
 		if (scripted instanceof ScriptedAnswer.Delayed delayed) {
 			return new Answer.Delayed(delayed.delay(), scripted(delayed.answer(), request));
 		}
-		return normal(request);
+		return delayed(normal(request));
 	}
 
 	private Answer normal(RecordedRequest request) {

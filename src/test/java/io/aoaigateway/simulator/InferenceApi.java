@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -46,14 +47,14 @@ final class InferenceApi {
 	private Answer chat(Call call) {
 		String deployment = call.variable("deployment");
 		this.context.requireDeployment(deployment);
-		return chat(call.json(), deployment, Flavor.AZURE_OPENAI);
+		return chat(call, call.json(), deployment, Flavor.AZURE_OPENAI);
 	}
 
 	private Answer chatV1(Call call) {
 		ObjectNode body = call.json();
 		String deployment = requiredModel(body);
 		this.context.requireDeployment(deployment);
-		return chat(body, deployment, Flavor.AZURE_OPENAI);
+		return chat(call, body, deployment, Flavor.AZURE_OPENAI);
 	}
 
 	private Answer modelsChat(Call call) {
@@ -73,7 +74,7 @@ final class InferenceApi {
 		if (!this.context.hosts(deployment)) {
 			return AzureErrors.deploymentNotFound().withHeader("x-ms-error-code", "DeploymentNotFound");
 		}
-		return chat(body, deployment, Flavor.MODEL_INFERENCE);
+		return chat(call, body, deployment, Flavor.MODEL_INFERENCE);
 	}
 
 	/**
@@ -88,11 +89,14 @@ final class InferenceApi {
 		return chatCompletion(Ids.alphanumeric("chatcmpl-", 29), deployment, prompt, generation, Flavor.AZURE_OPENAI);
 	}
 
-	private Answer chat(ObjectNode body, String deployment, Flavor flavor) {
+	private Answer chat(Call call, ObjectNode body, String deployment, Flavor flavor) {
 		Prompt prompt = chatPrompt(body);
-		Generation generation = generate(body, (flavor == Flavor.AZURE_OPENAI) ? choices(body) : 1, Integer.MAX_VALUE);
+		int choiceCount = (flavor == Flavor.AZURE_OPENAI) ? choices(body) : 1;
+		Map<String, String> admitted = this.context.admit(call.request(), deployment,
+				Capacity.estimate(prompt.text(), maxTokens(body)));
+		Generation generation = generate(body, choiceCount, Integer.MAX_VALUE);
 		Map<String, String> rateLimits = this.context.charge(deployment,
-				(long) prompt.tokens() + generation.completionTokens());
+				(long) prompt.tokens() + generation.completionTokens(), admitted);
 		String id = Ids.alphanumeric("chatcmpl-", 29);
 		if (Nodes.flag(body, "stream")) {
 			boolean includeUsage = Nodes.flag(body.path("stream_options"), "include_usage");
@@ -210,10 +214,13 @@ final class InferenceApi {
 			throw new Rejection(AzureErrors.contentFilter());
 		}
 		int promptTokens = Math.max(1, TextGeneration.tokens(promptText));
+		int choiceCount = choices(body);
+		Map<String, String> admitted = this.context.admit(call.request(), deployment,
+				Capacity.estimate(promptText, maxTokens(body)));
 		// Completions default to 16 tokens when max_tokens is absent.
-		Generation generation = generate(body, choices(body), 16);
+		Generation generation = generate(body, choiceCount, 16);
 		Map<String, String> rateLimits = this.context.charge(deployment,
-				(long) promptTokens + generation.completionTokens());
+				(long) promptTokens + generation.completionTokens(), admitted);
 		String id = Ids.alphanumeric("cmpl-", 29);
 		long created = this.context.now();
 		if (!Nodes.flag(body, "stream")) {
@@ -283,21 +290,24 @@ final class InferenceApi {
 	private Answer embeddings(Call call) {
 		String deployment = call.variable("deployment");
 		this.context.requireDeployment(deployment);
-		return embeddings(call.json(), deployment);
+		return embeddings(call, call.json(), deployment);
 	}
 
 	private Answer embeddingsV1(Call call) {
 		ObjectNode body = call.json();
 		String deployment = requiredModel(body);
 		this.context.requireDeployment(deployment);
-		return embeddings(body, deployment);
+		return embeddings(call, body, deployment);
 	}
 
-	private Answer embeddings(ObjectNode body, String deployment) {
+	private Answer embeddings(Call call, ObjectNode body, String deployment) {
 		List<String> inputs = embeddingInputs(body.path("input"));
 		if (inputs.isEmpty()) {
 			throw new Rejection(AzureErrors.badRequest("'input' is a required property and must not be empty."));
 		}
+		// An embedding generates nothing: only its inputs count.
+		Map<String, String> admitted = this.context.admit(call.request(), deployment,
+				Capacity.estimate(String.join("", inputs), 0));
 		Integer requested = Nodes.integer(body, "dimensions");
 		int dimensions = (requested != null && requested > 0 && requested <= 3072) ? requested
 				: DEFAULT_EMBEDDING_DIMENSIONS;
@@ -325,7 +335,7 @@ final class InferenceApi {
 			}
 		}
 		answer.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
-		return Answer.json(200, answer).withHeaders(this.context.charge(deployment, tokens));
+		return Answer.json(200, answer).withHeaders(this.context.charge(deployment, tokens, admitted));
 	}
 
 	// Seeded by the text, so the same input always gets the same unit vector.
@@ -413,11 +423,13 @@ final class InferenceApi {
 		return n;
 	}
 
-	private Generation generate(ObjectNode body, int choices, int defaultMaxTokens) {
+	private static @Nullable Integer maxTokens(ObjectNode body) {
 		Integer maxTokens = Nodes.integer(body, "max_tokens");
-		if (maxTokens == null) {
-			maxTokens = Nodes.integer(body, "max_completion_tokens");
-		}
+		return (maxTokens != null) ? maxTokens : Nodes.integer(body, "max_completion_tokens");
+	}
+
+	private Generation generate(ObjectNode body, int choices, int defaultMaxTokens) {
+		Integer maxTokens = maxTokens(body);
 		int cap = (maxTokens != null) ? Math.max(0, maxTokens) : defaultMaxTokens;
 		int wanted = this.context.settings().streamChunks();
 		List<String> words = TextGeneration.words(Math.min(wanted, cap), this.context.settings().name());

@@ -2,6 +2,7 @@ package io.aoaigateway.simulator;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,9 +21,12 @@ import org.jspecify.annotations.Nullable;
  * @param rawQuery the query string as sent, without the {@code ?}, or {@code null}
  * @param headers every header, names lower-cased, values in arrival order
  * @param body the complete body, empty when there was none
+ * @param arrivedAt when the call's headers arrived, on the simulator's clock
+ * @param arrivedNanos {@link System#nanoTime()} when the call's headers arrived, to
+ * measure intervals between arrivals
  */
 public record RecordedRequest(String method, String path, @Nullable String rawQuery, Map<String, List<String>> headers,
-		byte[] body) {
+		byte[] body, Instant arrivedAt, long arrivedNanos) {
 
 	private static final List<String> SECRET_HEADERS = List.of("api-key", "authorization");
 
@@ -31,11 +35,25 @@ public record RecordedRequest(String method, String path, @Nullable String rawQu
 		Objects.requireNonNull(path, "path must not be null");
 		Objects.requireNonNull(headers, "headers must not be null");
 		Objects.requireNonNull(body, "body must not be null");
+		Objects.requireNonNull(arrivedAt, "arrivedAt must not be null");
 		Map<String, List<String>> lowerCased = new LinkedHashMap<>();
 		headers.forEach((name, values) -> lowerCased.merge(name.toLowerCase(Locale.ROOT), List.copyOf(values),
 				(first, second) -> Stream.concat(first.stream(), second.stream()).toList()));
 		headers = Map.copyOf(lowerCased);
 		body = body.clone();
+	}
+
+	/**
+	 * A call that arrived now on the system clock.
+	 * @param method the HTTP method, e.g. {@code POST}
+	 * @param path the path as sent, still percent-encoded
+	 * @param rawQuery the query string as sent, without the {@code ?}, or {@code null}
+	 * @param headers every header, names lower-cased, values in arrival order
+	 * @param body the complete body, empty when there was none
+	 */
+	public RecordedRequest(String method, String path, @Nullable String rawQuery, Map<String, List<String>> headers,
+			byte[] body) {
+		this(method, path, rawQuery, headers, body, Instant.now(), System.nanoTime());
 	}
 
 	/**
@@ -82,6 +100,7 @@ public record RecordedRequest(String method, String path, @Nullable String rawQu
 		return new String(this.body, StandardCharsets.UTF_8);
 	}
 
+	// The same call is equal whenever it arrived: equality is about what was sent.
 	@Override
 	public boolean equals(@Nullable Object other) {
 		return (other instanceof RecordedRequest that) && this.method.equals(that.method) && this.path.equals(that.path)

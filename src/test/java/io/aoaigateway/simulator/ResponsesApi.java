@@ -83,6 +83,8 @@ final class ResponsesApi {
 		if (TextGeneration.triggersContentFilter(inputText)) {
 			throw new Rejection(AzureErrors.contentFilter());
 		}
+		Map<String, String> admitted = this.context.admit(call.request(), model,
+				Capacity.estimate(inputText, Nodes.integer(body, "max_output_tokens")));
 		int inputTokens = TextGeneration.tokens(inputText) + 4 * Math.max(1, body.path("input").size());
 		String previousId = Nodes.text(body, "previous_response_id");
 		if (previousId != null) {
@@ -134,7 +136,7 @@ final class ResponsesApi {
 			input.forEach(this.records.items::put);
 			this.records.inputs.put(id, input.stream().map((item) -> item.get("id").stringValue()).toList());
 		}
-		Map<String, String> rateLimits = this.context.charge(model, (long) inputTokens + outputTokens);
+		Map<String, String> rateLimits = this.context.charge(model, (long) inputTokens + outputTokens, admitted);
 		if (background && !stream) {
 			this.records.pending.put(response);
 			ObjectNode queued = response.deepCopy().put("status", "queued").putNull("usage");

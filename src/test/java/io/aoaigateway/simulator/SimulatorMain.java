@@ -13,13 +13,18 @@ import org.springframework.boot.logging.LoggingSystem;
 /**
  * Runs one simulated Azure OpenAI resource in its own process, e.g. for the benchmark:
  * {@code --name=sim-a --port=8181 --api-key=... --deployments=gpt-4o,text-embedding-3-small
- * --stream-chunks=8 --stream-pace=20ms --throttle-rate=0.0}.
+ * --stream-chunks=8 --stream-pace=20ms --throttle-rate=0.0}. With
+ * {@code --capacity-requests=N} and/or {@code --capacity-tokens=T}, every deployment
+ * admits at most that many calls and estimated tokens per {@code --capacity-window}
+ * (default 60s) and answers more with Azure's 429; {@code --latency=20ms} delays every
+ * successful non-streamed answer.
  */
 public final class SimulatorMain {
 
 	private static final String USAGE = "Usage: SimulatorMain --api-key=KEY [--name=sim] [--port=8181] "
 			+ "[--deployments=gpt-4o,...] [--stream-chunks=8] [--stream-pace=20ms] [--throttle-rate=0.0] "
-			+ "[--region=swedencentral] [--log-level=info]";
+			+ "[--region=swedencentral] [--capacity-requests=N] [--capacity-tokens=T] [--capacity-window=60s] "
+			+ "[--latency=0ms] [--log-level=info]";
 
 	private SimulatorMain() {
 	}
@@ -55,6 +60,10 @@ public final class SimulatorMain {
 			Duration streamPace = Duration.ZERO;
 			double throttleRate = 0;
 			String region = "swedencentral";
+			long capacityRequests = Capacity.UNLIMITED;
+			long capacityTokens = Capacity.UNLIMITED;
+			Duration capacityWindow = Capacity.DEFAULT_WINDOW;
+			Duration latency = Duration.ZERO;
 			LogLevel logLevel = LogLevel.INFO;
 			for (String arg : args) {
 				int equals = arg.indexOf('=');
@@ -72,6 +81,10 @@ public final class SimulatorMain {
 					case "stream-pace" -> streamPace = duration(value);
 					case "throttle-rate" -> throttleRate = Double.parseDouble(value);
 					case "region" -> region = value;
+					case "capacity-requests" -> capacityRequests = Long.parseLong(value);
+					case "capacity-tokens" -> capacityTokens = Long.parseLong(value);
+					case "capacity-window" -> capacityWindow = duration(value);
+					case "latency" -> latency = duration(value);
 					case "log-level" -> logLevel = LogLevel.valueOf(value.toUpperCase(Locale.ROOT));
 					default -> throw new IllegalArgumentException("Unknown option '" + arg + "'. " + USAGE);
 				}
@@ -79,8 +92,14 @@ public final class SimulatorMain {
 			if (apiKey == null) {
 				throw new IllegalArgumentException("--api-key is required. " + USAGE);
 			}
-			return new Options(new SimulatorSettings(name, apiKey, deployments, port, streamChunks, streamPace,
-					throttleRate, region), logLevel);
+			SimulatorSettings settings = new SimulatorSettings(name, apiKey, deployments, port, streamChunks,
+					streamPace, throttleRate, region)
+				.withLatency(latency);
+			Capacity capacity = new Capacity(capacityRequests, capacityTokens, capacityWindow);
+			if (capacity.limited()) {
+				settings = settings.withCapacity(capacity);
+			}
+			return new Options(settings, logLevel);
 		}
 
 		// Accepts 20ms, 2s, 1m, a bare number of milliseconds, or ISO-8601 (PT0.02S).
