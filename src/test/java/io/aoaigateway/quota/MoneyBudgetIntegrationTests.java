@@ -124,6 +124,46 @@ class MoneyBudgetIntegrationTests {
 	}
 
 	@Test
+	void callWhenItsPriorityClassHasSpentItsBudgetThen403WhileTheSameCallerInAnotherClassIsServed() {
+		Map<String, Object> properties = new HashMap<>(pricedProperties());
+		properties.put("aoai.priority.classes[0].name", "interactive");
+		properties.put("aoai.priority.classes[1].name", "batch");
+		properties.put("aoai.priority.default-class", "interactive");
+		// Less than one call's worst case (about 0.099): every batch call is refused.
+		properties.put("aoai.quota.policies[0].name", "batch-spend");
+		properties.put("aoai.quota.policies[0].scope", "class");
+		properties.put("aoai.quota.policies[0].subject", "batch");
+		properties.put("aoai.quota.policies[0].deployment", "gpt-4o");
+		properties.put("aoai.quota.policies[0].cost-per-month", "0.05");
+		try (GatewayInstance gateway = GatewayInstance.start(properties, CLOCK)) {
+			String token = ISSUER.mint("classy-" + UUID.randomUUID());
+
+			String batch = chat(gateway, token, "batch");
+			String interactive = chat(gateway, token, null);
+
+			assertThat(batch).startsWith("403 ")
+				.contains("The monthly cost budget of policy 'batch-spend' (0.05 USD) is spent");
+			assertThat(interactive).startsWith("200 ");
+		}
+	}
+
+	private static String chat(GatewayInstance gateway, String token, String priorityClass) {
+		return gateway.client().post().uri(CHAT).headers((headers) -> {
+			headers.setBearerAuth(token);
+			if (priorityClass != null) {
+				headers.set("x-aoai-priority", priorityClass);
+			}
+		})
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("""
+					{"messages":[{"role":"user","content":"Count to three."}],"max_tokens":40}""")
+			.exchangeToMono((response) -> response.bodyToMono(String.class)
+				.defaultIfEmpty("")
+				.map((body) -> response.statusCode().value() + " " + body))
+			.block(Duration.ofSeconds(10));
+	}
+
+	@Test
 	void startWhenACostPolicyCoversADeploymentWithoutAPriceThenRefusesNamingBoth() {
 		assertThatThrownBy(
 				() -> GatewayInstance.start(
