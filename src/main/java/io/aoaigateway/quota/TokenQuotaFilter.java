@@ -30,14 +30,16 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Admits a call only if every quota policy of its caller has room for the call's
- * estimate, reserving it atomically in all of them; when the response has ended, replaces
- * the reservation with the real usage. The decisions, and what happens when the shared
- * store fails, are {@link QuotaGate}'s; what a call is charged is {@link CallCharge}'s.
- * Also adds the caller's pseudonymous {@code user} and, for chat streams, asks the
- * backend for the usage chunk the client did not ask for (and has it removed again before
- * the client sees it); and hands the runs and background responses that answers create to
- * the {@link ObjectSettlement}, which charges and counts each once when it ends.
+ * Admits a call only if every quota policy of its caller (and of its priority class) has
+ * room for the call's estimate, in tokens and at its worst-case cost, reserving it
+ * atomically in all of them; when the response has ended, replaces the reservation with
+ * the real usage and its cost at the price the reservation was made at. The decisions,
+ * and what happens when the shared store fails, are {@link QuotaGate}'s; what a call is
+ * charged is {@link CallCharge}'s. Also adds the caller's pseudonymous {@code user} and,
+ * for chat streams, asks the backend for the usage chunk the client did not ask for (and
+ * has it removed again before the client sees it); and hands the runs and background
+ * responses that answers create to the {@link ObjectSettlement}, which charges and counts
+ * each once when it ends.
  */
 final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
