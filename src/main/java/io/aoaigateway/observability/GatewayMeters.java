@@ -131,6 +131,12 @@ public final class GatewayMeters {
 	public static final String PRIORITY_REFUSALS = "aoai.gateway.priority.refusals";
 
 	/**
+	 * Cost of the calls' usage, in units of {@code aoai.pricing.currency}, at the prices
+	 * of the price catalogue; calls of deployments without a price are not counted.
+	 */
+	public static final String COST = "aoai.gateway.cost";
+
+	/**
 	 * Tag sets each meter name keeps resolved at most. Deployments, backends, statuses
 	 * and apps are bounded by configuration and the tenant; user ids are not, so past
 	 * this a new tag set is looked up in the registry on each call instead of growing the
@@ -177,6 +183,10 @@ public final class GatewayMeters {
 	private final ResolvedMeters<Counter> priorityRefusals;
 
 	private final MeterRegistry registry;
+
+	private final ResolvedMeters<Counter> costs;
+
+	private final ResolvedMeters<Counter> userCosts;
 
 	public GatewayMeters(MeterRegistry registry) {
 		this(registry, MAX_RESOLVED_TAG_SETS);
@@ -244,6 +254,10 @@ public final class GatewayMeters {
 				"outcome");
 		this.affinityLookups = new ResolvedMeters<>(max,
 				(tags) -> Counter.builder(AFFINITY_LOOKUPS).tags(tags).register(registry), "outcome");
+		this.costs = new ResolvedMeters<>(max, (tags) -> cost(registry, tags), "gen_ai.request.model", "aoai.backend",
+				"aoai.app");
+		this.userCosts = new ResolvedMeters<>(max, (tags) -> cost(registry, tags), "gen_ai.request.model",
+				"aoai.backend", "aoai.app", "aoai.user");
 		this.admissionWaits = new ResolvedMeters<>(max,
 				(tags) -> Timer.builder(ADMISSION_WAIT)
 					.description("Time calls waited for capacity instead of being refused")
@@ -402,6 +416,27 @@ public final class GatewayMeters {
 	}
 
 	/**
+	 * Counts the cost of one call's usage, with the tags of its tokens.
+	 * @param amount the cost, in currency units
+	 * @param deployment the deployment, {@code none} when the call named none
+	 * @param backend the backend that answered
+	 * @param app the calling application, or {@code unknown}
+	 * @param user the caller, only when per-user series are on
+	 */
+	public void cost(double amount, String deployment, String backend, String app, @Nullable String user) {
+		Counter counter = (user != null) ? this.userCosts.get(deployment, backend, app, user)
+				: this.costs.get(deployment, backend, app);
+		counter.increment(amount);
+	}
+
+	private static Counter cost(MeterRegistry registry, Tags tags) {
+		return Counter.builder(COST)
+			.description("Cost of the calls' usage, in units of aoai.pricing.currency")
+			.tags(tags)
+			.register(registry);
+	}
+
+	/**
 	 * How many tag sets are resolved now, summed over every meter name: for tests of the
 	 * bound.
 	 */
@@ -410,7 +445,7 @@ public final class GatewayMeters {
 		for (ResolvedMeters<?> meters : List.of(this.tokens, this.userTokens, this.operations, this.timesToFirstToken,
 				this.timesPerOutputToken, this.requests, this.overheads, this.failovers, this.allThrottled,
 				this.cooldowns, this.idleTimeouts, this.quotaAdmissions, this.quotaJournal, this.quotaSettlements,
-				this.affinityLookups)) {
+				this.affinityLookups, this.costs, this.userCosts)) {
 			sets += meters.size();
 		}
 		return sets;

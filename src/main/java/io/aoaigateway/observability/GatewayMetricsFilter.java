@@ -1,11 +1,15 @@
 package io.aoaigateway.observability;
 
+import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.aoaigateway.auth.CallerIdentity;
+import io.aoaigateway.pricing.Price;
+import io.aoaigateway.pricing.PriceCatalogue;
 import io.aoaigateway.routing.BackendDeployment;
 import io.aoaigateway.routing.ApiOperation;
 import io.aoaigateway.routing.GatewayCall;
@@ -25,7 +29,7 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * Measures every call once it has ended, from what the {@link MeteredCall} saw: the
  * request counter, the gateway's own overhead, durations, time to first token, tokens,
- * and the usage record.
+ * cost, and the usage record. The cost is at the price in force when the call started.
  */
 final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 
@@ -47,10 +51,17 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 
 	private final boolean perUser;
 
-	GatewayMetricsFilter(GatewayMeters meters, @Nullable UsageRecorder records, boolean perUser) {
+	private final PriceCatalogue prices;
+
+	private final Clock clock;
+
+	GatewayMetricsFilter(GatewayMeters meters, @Nullable UsageRecorder records, boolean perUser, PriceCatalogue prices,
+			Clock clock) {
 		this.meters = meters;
 		this.records = records;
 		this.perUser = perUser;
+		this.prices = prices;
+		this.clock = clock;
 	}
 
 	@Override
@@ -62,13 +73,16 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		GatewayCall call = exchange.getRequiredAttribute(GatewayCall.ATTRIBUTE);
 		long start = System.nanoTime();
+		// The price in force when the call started: what the quota charges it at too.
+		Instant started = this.clock.instant();
 		MeteredCall metered = call.metered();
 		metered.onStreamStart(this.meters::streamStarted);
-		metered.onFinish((usage) -> measure(exchange, call, usage, start));
+		metered.onFinish((usage) -> measure(exchange, call, usage, start, started));
 		return chain.filter(exchange);
 	}
 
-	private void measure(ServerWebExchange exchange, GatewayCall gatewayCall, CallUsage usage, long start) {
+	private void measure(ServerWebExchange exchange, GatewayCall gatewayCall, CallUsage usage, long start,
+			Instant started) {
 		long end = System.nanoTime();
 		MeteredCall call = gatewayCall.metered();
 		long backendNanos = gatewayCall.attempts().backendNanos();
@@ -95,8 +109,13 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		String app = (caller != null && caller.appId() != null) ? caller.appId() : "unknown";
 		String user = (this.perUser && caller != null) ? caller.id() : null;
 		TokenUsage reported = usage.reported();
+		Price price = (target != null) ? this.prices.priceOf(target.deployment(), started) : null;
+		BigDecimal cost = (reported != null && price != null) ? Price.toCurrency(price.costOf(reported)) : null;
 		if (reported != null) {
 			this.meters.tokens(reported, deployment, backend, app, user);
+			if (cost != null) {
+				this.meters.cost(cost.doubleValue(), deployment, backend, app, user);
+			}
 			if (call.streaming() && firstChunk > 0 && reported.outputTokens() > 1) {
 				this.meters.timePerOutputToken(deployment,
 						Duration.ofNanos((end - firstChunk) / (reported.outputTokens() - 1)));
@@ -108,13 +127,14 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		// Counted last: a scrape that sees the call counted sees all its other measures.
 		this.meters.request(family, deployment, backend, status);
 		if (this.records != null) {
-			this.records.record(record(exchange, usage, caller, family, deployment, backend, status, end - start));
+			this.records.record(record(exchange, usage, caller, family, deployment, backend, status, end - start, cost,
+					this.prices.currency()));
 		}
 	}
 
 	private static Map<String, Object> record(ServerWebExchange exchange, CallUsage usage,
 			@Nullable CallerIdentity caller, String family, String deployment, String backend, String status,
-			long nanos) {
+			long nanos, @Nullable BigDecimal cost, String currency) {
 		Map<String, Object> record = new LinkedHashMap<>();
 		record.put("time", Instant.now().toString());
 		record.put("requestId", exchange.getRequest().getId());
@@ -134,6 +154,9 @@ final class GatewayMetricsFilter implements GlobalFilter, Ordered {
 		record.put("outputTokens", (tokens != null) ? tokens.outputTokens() : null);
 		record.put("cachedInputTokens", (tokens != null) ? tokens.cachedInputTokens() : null);
 		record.put("reasoningTokens", (tokens != null) ? tokens.reasoningTokens() : null);
+		// The reported usage's cost, null without usage or a price.
+		record.put("cost", cost);
+		record.put("currency", currency);
 		// Where the usage comes from: the answer's own; none (the call is charged an
 		// estimate, or nothing if it failed); or runs and background responses, each
 		// recorded once with its usage when the gateway reads it ended.

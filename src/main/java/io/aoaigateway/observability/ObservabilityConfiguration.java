@@ -1,5 +1,8 @@
 package io.aoaigateway.observability;
 
+import java.time.Clock;
+
+import io.aoaigateway.pricing.PriceCatalogue;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -27,9 +30,9 @@ class ObservabilityConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(name = "aoai.observability.enabled", matchIfMissing = true)
 	GlobalFilter gatewayMetricsFilter(GatewayMeters meters, ObservabilityProperties properties,
-			ObjectProvider<UsageRecorder> records) {
+			ObjectProvider<UsageRecorder> records, PriceCatalogue prices, Clock clock) {
 		return new GatewayMetricsFilter(meters, properties.usageRecords() ? records.getObject() : null,
-				properties.perUserMetrics());
+				properties.perUserMetrics(), prices, clock);
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import reactor.core.publisher.Mono;
 
@@ -51,9 +52,9 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 	}
 
 	@Override
-	public Mono<QuotaDecision> reserve(String reservationId, long tokens, List<QuotaWindow> windows, Instant now,
+	public Mono<QuotaDecision> reserve(String reservationId, Amount amount, List<QuotaWindow> windows, Instant now,
 			Duration reservationTtl) {
-		Arguments.requireNotNegative("tokens", tokens);
+		Objects.requireNonNull(amount, "amount must not be null");
 		Arguments.requirePositive("reservationTtl", reservationTtl);
 		return Mono.fromCallable(() -> {
 			synchronized (this.lock) {
@@ -64,18 +65,20 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 				boolean admitted = !isRemembered(this.settled, reservationId, now);
 				for (int i = 0; i < windows.size(); i++) {
 					Counter counter = counters.get(i);
-					if (counter.used + counter.reserved + tokens > windows.get(i).limit()) {
+					if (counter.used + counter.reserved + windows.get(i).of(amount) > windows.get(i).limit()) {
 						admitted = false;
 					}
 				}
 				if (admitted) {
 					Instant expiresAt = now.plus(reservationTtl);
-					for (Counter counter : counters) {
+					for (int i = 0; i < windows.size(); i++) {
+						Counter counter = counters.get(i);
+						long held = windows.get(i).of(amount);
 						// Made again, a reservation only gets a later expiry (as ZADD
-						// does in Redis): its tokens must not count twice.
-						Instant previous = counter.reservations.put(new Held(reservationId, tokens), expiresAt);
+						// does in Redis): its amount must not count twice.
+						Instant previous = counter.reservations.put(new Held(reservationId, held), expiresAt);
 						if (previous == null) {
-							counter.reserved += tokens;
+							counter.reserved += held;
 						}
 					}
 				}
@@ -85,10 +88,10 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 	}
 
 	@Override
-	public Mono<Boolean> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
+	public Mono<Boolean> settle(String reservationId, Amount reserved, Amount used, List<QuotaWindow> windows,
 			Instant now, Duration remember) {
-		Arguments.requireNotNegative("reservedTokens", reservedTokens);
-		Arguments.requireNotNegative("usedTokens", usedTokens);
+		Objects.requireNonNull(reserved, "reserved must not be null");
+		Objects.requireNonNull(used, "used must not be null");
 		Arguments.requirePositive("remember", remember);
 		return Mono.fromCallable(() -> {
 			synchronized (this.lock) {
@@ -97,13 +100,16 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 					return false;
 				}
 				this.settled.put(reservationId, now.plus(remember));
-				for (Counter counter : counters(windows, now)) {
+				List<Counter> counters = counters(windows, now);
+				for (int i = 0; i < windows.size(); i++) {
+					Counter counter = counters.get(i);
+					long held = windows.get(i).of(reserved);
 					// Absent when it expired and was dropped already, or was never made:
-					// its tokens do not count, so subtracting them would undercount.
-					if (counter.reservations.remove(new Held(reservationId, reservedTokens)) != null) {
-						counter.reserved -= reservedTokens;
+					// its amount does not count, so subtracting it would undercount.
+					if (counter.reservations.remove(new Held(reservationId, held)) != null) {
+						counter.reserved -= held;
 					}
-					counter.used += usedTokens;
+					counter.used += windows.get(i).of(used);
 				}
 				return true;
 			}
@@ -111,9 +117,9 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 	}
 
 	@Override
-	public Mono<Boolean> chargeOnce(String chargeId, long usedTokens, List<QuotaWindow> windows, Instant now,
+	public Mono<Boolean> chargeOnce(String chargeId, Amount used, List<QuotaWindow> windows, Instant now,
 			Duration remember) {
-		Arguments.requireNotNegative("usedTokens", usedTokens);
+		Objects.requireNonNull(used, "used must not be null");
 		Arguments.requirePositive("remember", remember);
 		return Mono.fromCallable(() -> {
 			synchronized (this.lock) {
@@ -122,8 +128,9 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 					return false;
 				}
 				this.charged.put(chargeId, now.plus(remember));
-				for (Counter counter : counters(windows, now)) {
-					counter.used += usedTokens;
+				List<Counter> counters = counters(windows, now);
+				for (int i = 0; i < windows.size(); i++) {
+					counters.get(i).used += windows.get(i).of(used);
 				}
 				return true;
 			}
@@ -151,10 +158,10 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 	}
 
 	/**
-	 * Starts a window that this ledger has not counted yet at tokens counted elsewhere
+	 * Starts a window that this ledger has not counted yet at an amount counted elsewhere
 	 * (what another store last showed); a window it counts already is left as it is.
 	 * @param window the window
-	 * @param tokens tokens already used or reserved in it
+	 * @param tokens what is already used or reserved in it, in its unit
 	 * @param now the current time
 	 * @return whether the window was started here
 	 */
@@ -171,10 +178,10 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 	}
 
 	/**
-	 * Changes the used tokens of a window this ledger counts, never below 0; a window it
-	 * does not count is left alone.
+	 * Changes what a window this ledger counts has used, never below 0; a window it does
+	 * not count is left alone.
 	 * @param window the window
-	 * @param tokens tokens to add, negative to take away
+	 * @param tokens what to add in its unit, negative to take away
 	 * @param now the current time
 	 */
 	void adjust(QuotaWindow window, long tokens, Instant now) {
@@ -240,14 +247,14 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 	}
 
 	/**
-	 * One reservation in one window; the tokens are part of the identity, as in the Redis
-	 * ledger's members.
+	 * One reservation in one window; its amount there is part of the identity, as in the
+	 * Redis ledger's members.
 	 */
-	private record Held(String id, long tokens) {
+	private record Held(String id, long amount) {
 	}
 
 	/**
-	 * One window's tokens.
+	 * One window's counts, in its unit.
 	 */
 	private static final class Counter {
 
@@ -268,7 +275,7 @@ public class InMemoryQuotaLedger implements QuotaLedger {
 			for (Iterator<Map.Entry<Held, Instant>> it = this.reservations.entrySet().iterator(); it.hasNext();) {
 				Map.Entry<Held, Instant> entry = it.next();
 				if (!now.isBefore(entry.getValue())) {
-					this.reserved -= entry.getKey().tokens();
+					this.reserved -= entry.getKey().amount();
 					it.remove();
 				}
 			}

@@ -77,11 +77,11 @@ final class LocalQuotaView {
 	 * outage's windows do not keep counting estimates of calls long ended.
 	 * @param windows the call's windows
 	 * @param seenAt the place of the call's own reply, from {@link #saw}
-	 * @param reservedTokens the call's reservation
-	 * @param usedTokens its usage
+	 * @param reserved the call's reservation
+	 * @param used its usage
 	 * @param now the current time
 	 */
-	synchronized void settledInStore(List<QuotaWindow> windows, long seenAt, long reservedTokens, long usedTokens,
+	synchronized void settledInStore(List<QuotaWindow> windows, long seenAt, Amount reserved, Amount used,
 			Instant now) {
 		InMemoryQuotaLedger ledger = this.outage;
 		if (ledger == null) {
@@ -90,7 +90,7 @@ final class LocalQuotaView {
 		for (QuotaWindow window : windows) {
 			Long started = this.startedAt.get(window.key());
 			if (started != null && started >= seenAt) {
-				ledger.adjust(window, usedTokens - reservedTokens, now);
+				ledger.adjust(window, window.of(used) - window.of(reserved), now);
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import io.aoaigateway.auth.CallerIdentity;
 import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.observability.UsageRecords;
+import io.aoaigateway.pricing.Price;
 import io.aoaigateway.routing.Backend;
 import io.aoaigateway.state.StateStoreMonitor;
 import io.aoaigateway.usage.JsonUsageParser;
@@ -102,13 +103,16 @@ final class ObjectSettlement {
 	 * @param requestPath the path of the call that showed it
 	 * @param query the call's raw query, for its {@code api-version}
 	 * @param caller whom to charge
+	 * @param deployment the deployment of the call that showed it, which prices it
+	 * @param priorityClass the priority class of that call
 	 * @param admitted when the call that showed it was admitted: the first read is
-	 * {@code first-read} after that, however long the answer took
+	 * {@code first-read} after that, however long the answer took, and its cost is at the
+	 * price in force then
 	 */
 	void track(RunningObject object, String backend, String requestPath, @Nullable String query, CallerIdentity caller,
-			Instant admitted) {
+			@Nullable String deployment, @Nullable String priorityClass, Instant admitted) {
 		TrackedObject tracked = TrackedObject.of(object.id(), backend, path(object, requestPath, query), caller,
-				admitted.toEpochMilli());
+				admitted.toEpochMilli(), deployment, priorityClass);
 		Instant due = admitted.plus(this.settings.firstRead());
 		Duration keep = this.settings.giveUpAfter();
 		this.monitor.observe("settlement.track", this.shared.track(tracked, due, keep))
@@ -156,29 +160,43 @@ final class ObjectSettlement {
 	}
 
 	/**
-	 * Charges a run or background response that ended, in the caller's windows, once per
-	 * object in the ledger however often it is charged (by this settlement or by a call
-	 * that saw the end first).
+	 * Charges the tokens of a run or background response that ended, in the caller's
+	 * token windows, once per object in the ledger however often it is charged (by this
+	 * settlement or by a call that saw the end first).
 	 * @param caller whom to charge
+	 * @param priorityClass the class whose policies count it, null for none
 	 * @param id the object's id
 	 * @param usage what it used
 	 * @param now the current time
 	 */
-	void chargeEnded(CallerIdentity caller, String id, TokenUsage usage, Instant now) {
-		List<QuotaWindow> windows = this.charging.runWindows(caller, now);
+	void chargeEnded(CallerIdentity caller, @Nullable String priorityClass, String id, TokenUsage usage, Instant now) {
+		List<QuotaWindow> windows = this.charging.runWindows(caller, priorityClass, QuotaUnit.TOKENS, now);
 		if (!windows.isEmpty()) {
-			this.gate.chargeRun(id, usage.totalTokens(), windows, now, CHARGED_MEMORY);
+			this.gate.chargeRun("run:" + id, Amount.tokens(usage.totalTokens()), windows, now, CHARGED_MEMORY);
 		}
 	}
 
 	// Counted in the metrics and the usage records here only, so once per tracked
-	// object.
+	// object. The cost is charged here only too: only the settlement knows the
+	// deployment the object was created on, and so its price.
 	private Mono<Void> charge(TrackedObject object, TokenUsage usage, @Nullable String status, Instant now) {
 		CallerIdentity caller = object.caller();
-		chargeEnded(caller, object.id(), usage, now);
-		// The object's deployment is not known here, as for the calls on it.
-		this.meters.tokens(usage, "none", object.backend(), (caller.appId() != null) ? caller.appId() : "unknown",
-				this.perUser ? caller.id() : null);
+		chargeEnded(caller, object.priorityClass(), object.id(), usage, now);
+		Price price = this.charging.prices().priceOf(object.deployment(), Instant.ofEpochMilli(object.trackedAt()));
+		Long cost = (price != null) ? price.costOf(usage) : null;
+		if (cost != null) {
+			List<QuotaWindow> windows = this.charging.runWindows(caller, object.priorityClass(), QuotaUnit.COST, now);
+			if (!windows.isEmpty()) {
+				this.gate.chargeRun("cost:" + object.id(), new Amount(0, cost), windows, now, CHARGED_MEMORY);
+			}
+		}
+		String app = (caller.appId() != null) ? caller.appId() : "unknown";
+		String user = this.perUser ? caller.id() : null;
+		// The deployment tag stays "none", as for the calls on the object.
+		this.meters.tokens(usage, "none", object.backend(), app, user);
+		if (cost != null) {
+			this.meters.cost(Price.toCurrency(cost).doubleValue(), "none", object.backend(), app, user);
+		}
 		if (this.records != null) {
 			Map<String, Object> record = new LinkedHashMap<>();
 			record.put("time", now.toString());
@@ -192,6 +210,8 @@ final class ObjectSettlement {
 			record.put("outputTokens", usage.outputTokens());
 			record.put("cachedInputTokens", usage.cachedInputTokens());
 			record.put("reasoningTokens", usage.reasoningTokens());
+			record.put("cost", (cost != null) ? Price.toCurrency(cost) : null);
+			record.put("currency", this.charging.prices().currency());
 			this.records.record(record);
 		}
 		return Mono.empty();

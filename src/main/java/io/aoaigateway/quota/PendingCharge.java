@@ -3,14 +3,15 @@ package io.aoaigateway.quota;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One write to the shared ledger that must happen exactly once: a reservation's settle
  * (or release, with 0 used tokens) or an Assistants run's charge.
  *
  * @param id the reservation id, or the charge id of a run ({@code run:<id>})
- * @param reservedTokens the tokens reserved under the id (0 for a run)
- * @param usedTokens the tokens to charge
+ * @param reserved what was reserved under the id (nothing for a run)
+ * @param used what to charge
  * @param windows the windows to charge
  * @param at when the call ended: windows and expiries are computed from it, however late
  * the write happens
@@ -18,28 +19,28 @@ import java.util.List;
  * @param run whether this is a run's charge ({@link QuotaLedger#chargeOnce}) rather than
  * a settle
  */
-public record PendingCharge(String id, long reservedTokens, long usedTokens, List<QuotaWindow> windows, Instant at,
+public record PendingCharge(String id, Amount reserved, Amount used, List<QuotaWindow> windows, Instant at,
 		Duration remember, boolean run) {
 
 	public PendingCharge {
 		// Checked here, where the charge is made, so that a bad one fails its caller
 		// rather than every batch it would join.
-		Arguments.requireNotNegative("reservedTokens", reservedTokens);
-		Arguments.requireNotNegative("usedTokens", usedTokens);
+		Objects.requireNonNull(reserved, "reserved must not be null");
+		Objects.requireNonNull(used, "used must not be null");
 		Arguments.requirePositive("remember", remember);
 		windows = List.copyOf(windows);
 	}
 
 	/**
 	 * @param reservation the reservation to settle
-	 * @param usedTokens what the call used, 0 to release the reservation
+	 * @param used what the call used, {@link Amount#ZERO} to release the reservation
 	 * @param at when the call ended
 	 * @param remember how long the settle is remembered
 	 * @return the settle
 	 */
-	static PendingCharge settle(Reservation reservation, long usedTokens, Instant at, Duration remember) {
-		return new PendingCharge(reservation.id(), reservation.tokens(), usedTokens, reservation.windows(), at,
-				remember, false);
+	static PendingCharge settle(Reservation reservation, Amount used, Instant at, Duration remember) {
+		return new PendingCharge(reservation.id(), reservation.amount(), used, reservation.windows(), at, remember,
+				false);
 	}
 
 }

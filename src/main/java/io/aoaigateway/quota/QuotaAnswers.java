@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import io.aoaigateway.observability.GatewayMeters;
+import io.aoaigateway.pricing.Price;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
 import io.aoaigateway.support.AzureError;
 import io.aoaigateway.support.GatewayErrors;
@@ -16,8 +17,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 
 /**
- * What a caller is told about their quota: the remaining-tokens headers on every answer,
- * and the refusals.
+ * What a caller is told about their quota: the remaining-tokens headers on every answer
+ * (from token windows only), and the refusals.
  */
 final class QuotaAnswers {
 
@@ -40,24 +41,25 @@ final class QuotaAnswers {
 	}
 
 	/**
-	 * Refuses a call that does not fit: 403 when a daily or monthly budget is spent
-	 * (waiting a minute will not help), else 429 with {@code Retry-After} set to when the
-	 * minute window starts afresh.
+	 * Refuses a call that does not fit: 403 when a daily or monthly budget of tokens or
+	 * cost is spent (waiting a minute will not help), else 429 with {@code Retry-After}
+	 * set to when the minute window starts afresh.
 	 * @param response the answer to write
 	 * @param applied the windows of the call, with their policies
 	 * @param decision the ledger's refusal
-	 * @param tokens the call's estimate
+	 * @param amount the call's estimate
 	 * @param now the current time
+	 * @param currency the label of cost budgets' currency
 	 * @param meters where the refusal is counted
 	 * @return completion of the answer
 	 */
 	static Mono<Void> rejected(ServerHttpResponse response, List<AppliedWindow> applied, QuotaDecision decision,
-			long tokens, Instant now, GatewayMeters meters) {
+			Amount amount, Instant now, String currency, GatewayMeters meters) {
 		HttpHeaders headers = response.getHeaders();
 		setRemaining(headers, decision.windows());
 		List<AppliedWindow> exceeded = applied.stream().filter((window) -> {
 			WindowState state = stateOf(window, decision.windows());
-			return state.used() + state.reserved() + tokens > window.window().limit();
+			return state.used() + state.reserved() + window.window().of(amount) > window.window().limit();
 		}).toList();
 		AppliedWindow budget = exceeded.stream()
 			.filter((window) -> window.period() != QuotaPeriod.MINUTE)
@@ -65,14 +67,21 @@ final class QuotaAnswers {
 			.orElse(null);
 		if (budget != null) {
 			meters.quota("rejected_budget");
+			boolean cost = budget.window().unit() == QuotaUnit.COST;
+			String limit = cost ? Price.toCurrency(budget.window().limit()).toPlainString() + " " + currency
+					: budget.window().limit() + " tokens";
 			return GatewayErrors.write(response,
 					new AzureError(HttpStatus.FORBIDDEN, "QuotaExceeded",
-							"The " + budget.period().adjective() + " token budget of policy '" + budget.policy().name()
-									+ "' (" + budget.window().limit() + " tokens) is spent; it resets at "
+							"The " + budget.period().adjective() + (cost ? " cost" : " token") + " budget of policy '"
+									+ budget.policy().name() + "' (" + limit + ") is spent; it resets at "
 									+ budget.window().resetsAt() + "."));
 		}
 		meters.quota("rejected_rate");
-		AppliedWindow minute = exceeded.isEmpty() ? applied.get(0) : exceeded.get(0);
+		long tokens = amount.tokens();
+		AppliedWindow minute = exceeded.isEmpty() ? applied.stream()
+			.filter((window) -> window.window().unit() == QuotaUnit.TOKENS)
+			.findFirst()
+			.orElse(applied.get(0)) : exceeded.get(0);
 		long limit = minute.window().limit();
 		if (tokens > limit) {
 			return GatewayErrors.write(response,
@@ -99,10 +108,13 @@ final class QuotaAnswers {
 	}
 
 	private static void setRemaining(HttpHeaders headers, List<WindowState> windows) {
-		windows.stream().min(Comparator.comparingLong(WindowState::remaining)).ifPresent((tightest) -> {
-			headers.set(REMAINING_TOKENS, Long.toString(tightest.remaining()));
-			headers.set(LIMIT_TOKENS, Long.toString(tightest.window().limit()));
-		});
+		windows.stream()
+			.filter((state) -> state.window().unit() == QuotaUnit.TOKENS)
+			.min(Comparator.comparingLong(WindowState::remaining))
+			.ifPresent((tightest) -> {
+				headers.set(REMAINING_TOKENS, Long.toString(tightest.remaining()));
+				headers.set(LIMIT_TOKENS, Long.toString(tightest.window().limit()));
+			});
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.aoaigateway.auth.CallerIdentity;
+import io.aoaigateway.pricing.PriceCatalogue;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
 import io.aoaigateway.routing.ApiOperation;
 import io.aoaigateway.routing.BodyAmendment;
@@ -26,16 +27,26 @@ final class QuotaCharging {
 
 	private final CallerPseudonym pseudonym;
 
+	private final PriceCatalogue prices;
+
 	// Reservation ids: unique across replicas (a random prefix per replica) without a
 	// SecureRandom draw per call.
 	private final String idPrefix = UUID.randomUUID().toString() + "-";
 
 	private final AtomicLong ids = new AtomicLong();
 
-	QuotaCharging(QuotaProperties properties) {
+	QuotaCharging(QuotaProperties properties, PriceCatalogue prices) {
 		this.policies = new QuotaPolicies(properties.policies());
 		this.properties = properties;
 		this.pseudonym = new CallerPseudonym(properties.pseudonymKey());
+		this.prices = prices;
+	}
+
+	/**
+	 * @return the prices calls are charged at
+	 */
+	PriceCatalogue prices() {
+		return this.prices;
 	}
 
 	/**
@@ -73,31 +84,53 @@ final class QuotaCharging {
 	 * @param target what the call was resolved to
 	 * @param facts what its body holds
 	 * @param bodyBytes the size of its body
+	 * @param priorityClass the call's priority class, null when priorities are off
 	 * @param now the time
 	 * @return the reservation, null when no policy applies or the call spends no tokens
 	 */
-	@Nullable Reservation reservation(CallerIdentity caller, RouteTarget target, RequestFacts facts, int bodyBytes, Instant now) {
+	@Nullable Reservation reservation(CallerIdentity caller, RouteTarget target, RequestFacts facts, int bodyBytes,
+			@Nullable String priorityClass, Instant now) {
 		ApiOperation operation = target.operation();
 		if (!operation.metered() || this.policies.isEmpty()) {
 			return null;
 		}
-		List<AppliedWindow> applied = this.policies.windows(caller, target.deployment(), now);
+		List<AppliedWindow> applied = this.policies.windows(caller, target.deployment(), priorityClass, now);
 		if (applied.isEmpty()) {
 			return null;
 		}
 		TokenEstimate estimate = TokenEstimate.of(operation, bodyBytes, facts,
 				this.properties.defaultMaxOutputTokens());
-		return new Reservation(this.idPrefix + this.ids.incrementAndGet(), estimate, operation, applied);
+		return new Reservation(this.idPrefix + this.ids.incrementAndGet(), estimate,
+				this.prices.priceOf(pricedAs(target, facts), now), operation, applied);
 	}
 
 	/**
-	 * The windows a finished run is charged in.
-	 * @param caller the caller
-	 * @param now the time
-	 * @return the windows of every policy of the caller
+	 * The deployment a call is priced as: the one it names, or for a stateful call (a
+	 * Responses or Assistants create, which names none) the body's {@code model}, the
+	 * deployment name the caller gave the object.
+	 * @param target what the call was resolved to
+	 * @param facts what its body holds
+	 * @return the deployment name, null when the call names none anywhere
 	 */
-	List<QuotaWindow> runWindows(CallerIdentity caller, Instant now) {
-		return this.policies.windows(caller, null, now).stream().map(AppliedWindow::window).toList();
+	static @Nullable String pricedAs(RouteTarget target, RequestFacts facts) {
+		return (target.deployment() != null) ? target.deployment() : facts.model();
+	}
+
+	/**
+	 * The windows of one unit a finished run or background response is charged in: those
+	 * of the policies without a deployment.
+	 * @param caller the caller
+	 * @param priorityClass the class to charge it in, null for none
+	 * @param unit the windows' unit
+	 * @param now the time
+	 * @return the windows
+	 */
+	List<QuotaWindow> runWindows(CallerIdentity caller, @Nullable String priorityClass, QuotaUnit unit, Instant now) {
+		return this.policies.windows(caller, null, priorityClass, now)
+			.stream()
+			.map(AppliedWindow::window)
+			.filter((window) -> window.unit() == unit)
+			.toList();
 	}
 
 }

@@ -8,7 +8,9 @@ import io.aoaigateway.observability.GatewayMeters;
 import io.aoaigateway.observability.ObservabilityProperties;
 import io.aoaigateway.observability.UsageRecords;
 import io.aoaigateway.quota.QuotaProperties.SettleBatch;
+import io.aoaigateway.pricing.PriceCatalogue;
 import io.aoaigateway.routing.BackendPool;
+import io.aoaigateway.routing.RoutingProperties;
 import io.aoaigateway.state.StateProperties;
 import io.aoaigateway.state.StateStoreMonitor;
 import org.apache.commons.logging.Log;
@@ -27,14 +29,21 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * Token quotas: the ledger chosen by {@code aoai.state.store}, the admission filter, and
- * the caller's quota endpoint.
+ * Token quotas and money budgets: the ledger chosen by {@code aoai.state.store}, the
+ * admission filter, and the caller's quota endpoint.
  */
 @Configuration(proxyBeanMethods = false)
 class QuotaConfiguration {
 
 	/** Windows of the shared store that the local view remembers at most (a few MB). */
 	static final int LOCAL_VIEW_WINDOWS = 50_000;
+
+	@Bean
+	QuotaCharging quotaCharging(QuotaProperties properties, PriceCatalogue prices, RoutingProperties routing,
+			Clock clock) {
+		CostPolicies.requirePrices(new QuotaPolicies(properties.policies()), routing, prices, clock.instant());
+		return new QuotaCharging(properties, prices);
+	}
 
 	@Bean
 	QuotaLedger quotaLedger(StateProperties state, ObjectProvider<ReactiveStringRedisTemplate> redis) {
@@ -71,9 +80,9 @@ class QuotaConfiguration {
 
 	@Bean
 	ObjectSettlement objectSettlement(QuotaProperties properties, TrackedObjects objects, BackendPool pool,
-			QuotaGate gate, Clock clock, GatewayMeters meters, StateStoreMonitor monitor,
+			QuotaCharging charging, QuotaGate gate, Clock clock, GatewayMeters meters, StateStoreMonitor monitor,
 			ObservabilityProperties observability, ObjectProvider<UsageRecords> records) {
-		return new ObjectSettlement(objects, pool.backends(), WebClient.create(), new QuotaCharging(properties), gate,
+		return new ObjectSettlement(objects, pool.backends(), WebClient.create(), charging, gate,
 				properties.settlement(), clock, meters, monitor,
 				observability.usageRecords() ? records.getIfAvailable() : null, observability.perUserMetrics());
 	}
@@ -87,9 +96,9 @@ class QuotaConfiguration {
 	}
 
 	@Bean
-	GlobalFilter tokenQuotaFilter(QuotaProperties properties, QuotaGate gate, ObjectSettlement settlement, Clock clock,
+	GlobalFilter tokenQuotaFilter(QuotaCharging charging, QuotaGate gate, ObjectSettlement settlement, Clock clock,
 			GatewayMeters meters) {
-		return new TokenQuotaFilter(properties, gate, settlement, clock, meters);
+		return new TokenQuotaFilter(charging, gate, settlement, clock, meters);
 	}
 
 	@Bean
@@ -104,9 +113,9 @@ class QuotaConfiguration {
 
 	@Bean
 	RouterFunction<ServerResponse> quotaStatusRoute(QuotaProperties properties, QuotaLedger ledger,
-			StateStoreMonitor monitor, Clock clock) {
+			StateStoreMonitor monitor, Clock clock, PriceCatalogue prices) {
 		QuotaStatusHandler handler = new QuotaStatusHandler(new QuotaPolicies(properties.policies()), ledger, monitor,
-				clock);
+				clock, prices.currency());
 		return RouterFunctions.route().GET(QuotaStatusHandler.PATH, handler::status).build();
 	}
 

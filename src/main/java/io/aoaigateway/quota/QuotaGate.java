@@ -61,7 +61,7 @@ final class QuotaGate {
 		AtomicBoolean answered = new AtomicBoolean();
 		return this.monitor
 			.observe("quota.reserve",
-					this.shared.reserve(reservation.id(), reservation.tokens(), windows, now, this.reservationTtl))
+					this.shared.reserve(reservation.id(), reservation.amount(), windows, now, this.reservationTtl))
 			.map((decision) -> {
 				answered.set(true);
 				long seenAt = this.local.saw(decision.windows());
@@ -79,7 +79,7 @@ final class QuotaGate {
 			.doOnCancel(() -> {
 				// The client left while the reserve was under way: it may still be made.
 				if (answered.compareAndSet(false, true)) {
-					this.journal.submit(PendingCharge.settle(reservation, 0, now, remember()));
+					this.journal.submit(PendingCharge.settle(reservation, Amount.ZERO, now, remember()));
 				}
 			});
 	}
@@ -87,17 +87,17 @@ final class QuotaGate {
 	private Mono<Admission> storeFailed(Reservation reservation, Instant now) {
 		if (this.monitor.policy() == FailurePolicy.FAIL_CLOSED) {
 			// The reserve may still reach the store: release it by id.
-			this.journal.submit(PendingCharge.settle(reservation, 0, now, remember()));
+			this.journal.submit(PendingCharge.settle(reservation, Amount.ZERO, now, remember()));
 			return Mono.just(new Admission(Outcome.STORE_DOWN, null, null, 0));
 		}
 		List<QuotaWindow> windows = reservation.windows();
 		InMemoryQuotaLedger ledger = this.local.ledger(windows, now);
-		return ledger.reserve(reservation.id(), reservation.tokens(), windows, now, this.reservationTtl)
+		return ledger.reserve(reservation.id(), reservation.amount(), windows, now, this.reservationTtl)
 			.map((decision) -> {
 				if (decision.admitted()) {
 					return new Admission(Outcome.ADMITTED_LOCAL, decision, ledger, 0);
 				}
-				this.journal.submit(PendingCharge.settle(reservation, 0, now, remember()));
+				this.journal.submit(PendingCharge.settle(reservation, Amount.ZERO, now, remember()));
 				return new Admission(Outcome.REFUSED, decision, null, 0);
 			});
 	}
@@ -107,31 +107,31 @@ final class QuotaGate {
 	 * one (now, or when the store answers again).
 	 * @param reservation the call's reservation
 	 * @param admission how it was admitted
-	 * @param usedTokens what the call is charged
+	 * @param used what the call is charged
 	 * @param now when the call ended
 	 */
-	void settle(Reservation reservation, Admission admission, long usedTokens, Instant now) {
+	void settle(Reservation reservation, Admission admission, Amount used, Instant now) {
 		InMemoryQuotaLedger ledger = admission.local();
 		if (ledger != null) {
-			ledger.settle(reservation.id(), reservation.tokens(), usedTokens, reservation.windows(), now, remember())
+			ledger.settle(reservation.id(), reservation.amount(), used, reservation.windows(), now, remember())
 				.subscribe();
 		}
 		else {
-			this.local.settledInStore(reservation.windows(), admission.seenAt(), reservation.tokens(), usedTokens, now);
+			this.local.settledInStore(reservation.windows(), admission.seenAt(), reservation.amount(), used, now);
 		}
-		this.journal.submit(PendingCharge.settle(reservation, usedTokens, now, remember()));
+		this.journal.submit(PendingCharge.settle(reservation, used, now, remember()));
 	}
 
 	/**
-	 * Charges an Assistants run once per run id.
-	 * @param runId the run's id
-	 * @param usedTokens its usage
+	 * Charges a run or background response once per charge id.
+	 * @param chargeId what is charged, e.g. {@code run:<id>}
+	 * @param used its usage
 	 * @param windows the windows to charge
 	 * @param now the current time
-	 * @param remember how long the run is remembered as charged
+	 * @param remember how long the id is remembered as charged
 	 */
-	void chargeRun(String runId, long usedTokens, List<QuotaWindow> windows, Instant now, Duration remember) {
-		this.journal.submit(new PendingCharge("run:" + runId, 0, usedTokens, windows, now, remember, true));
+	void chargeRun(String chargeId, Amount used, List<QuotaWindow> windows, Instant now, Duration remember) {
+		this.journal.submit(new PendingCharge(chargeId, Amount.ZERO, used, windows, now, remember, true));
 	}
 
 	private Duration remember() {

@@ -1,5 +1,6 @@
 package io.aoaigateway.quota;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.Objects;
 import java.util.function.Predicate;
 
 import io.aoaigateway.auth.CallerIdentity;
+import io.aoaigateway.pricing.Price;
 import io.aoaigateway.quota.QuotaProperties.Policy;
 import io.aoaigateway.quota.QuotaProperties.Scope;
 import org.jspecify.annotations.Nullable;
@@ -19,7 +21,10 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * For {@code user} and {@code app} policies, a policy naming the caller replaces the
  * default policy (no subject) of the same scope and deployment; {@code group} and
- * {@code role} policies apply to every member, and count them together.
+ * {@code role} policies apply to every member, and count them together; {@code class}
+ * policies apply to every call of their priority class, and count them together. A policy
+ * with a cost limit counts in windows of cost (micro-units of the currency) beside its
+ * windows of tokens.
  */
 final class QuotaPolicies {
 
@@ -37,37 +42,55 @@ final class QuotaPolicies {
 	 * The windows a call must have room in.
 	 * @param caller who calls
 	 * @param deployment the deployment called, null for calls without one
+	 * @param priorityClass the call's priority class, null when priorities are off
 	 * @param now the current time
 	 * @return the windows, each with its policy
 	 */
-	List<AppliedWindow> windows(CallerIdentity caller, @Nullable String deployment, Instant now) {
+	List<AppliedWindow> windows(CallerIdentity caller, @Nullable String deployment, @Nullable String priorityClass,
+			Instant now) {
 		return windows(caller, (policy) -> policy.deployment() == null || policy.deployment().isBlank()
-				|| policy.deployment().equals(deployment), now);
+				|| policy.deployment().equals(deployment), priorityClass, now);
+	}
+
+	/**
+	 * @return the policies that limit cost
+	 */
+	List<Policy> costPolicies() {
+		return this.policies.stream().filter(Policy::limitsCost).toList();
 	}
 
 	/**
 	 * Every window that counts any call of a caller, whatever the deployment: what the
-	 * caller sees of their quota.
+	 * caller sees of their quota. Class policies are left out: a class belongs to a call,
+	 * not to a caller.
 	 * @param caller who asks
 	 * @param now the current time
 	 * @return the windows, each with its policy
 	 */
 	List<AppliedWindow> allWindows(CallerIdentity caller, Instant now) {
-		return windows(caller, (policy) -> true, now);
+		return windows(caller, (policy) -> true, null, now);
 	}
 
-	private List<AppliedWindow> windows(CallerIdentity caller, Predicate<Policy> deploymentMatches, Instant now) {
+	private List<AppliedWindow> windows(CallerIdentity caller, Predicate<Policy> deploymentMatches,
+			@Nullable String priorityClass, Instant now) {
 		List<AppliedWindow> windows = new ArrayList<>();
-		for (Policy policy : applicable(caller, deploymentMatches)) {
+		for (Policy policy : applicable(caller, deploymentMatches, priorityClass)) {
 			String subject = subjectOf(policy, caller);
-			add(windows, policy, subject, QuotaPeriod.MINUTE, policy.tokensPerMinute(), now);
-			add(windows, policy, subject, QuotaPeriod.DAY, policy.tokensPerDay(), now);
-			add(windows, policy, subject, QuotaPeriod.MONTH, policy.tokensPerMonth(), now);
+			add(windows, policy, subject, QuotaPeriod.MINUTE, QuotaUnit.TOKENS, policy.tokensPerMinute(), now);
+			add(windows, policy, subject, QuotaPeriod.DAY, QuotaUnit.TOKENS, policy.tokensPerDay(), now);
+			add(windows, policy, subject, QuotaPeriod.MONTH, QuotaUnit.TOKENS, policy.tokensPerMonth(), now);
+			add(windows, policy, subject, QuotaPeriod.DAY, QuotaUnit.COST, micros(policy.costPerDay()), now);
+			add(windows, policy, subject, QuotaPeriod.MONTH, QuotaUnit.COST, micros(policy.costPerMonth()), now);
 		}
 		return windows;
 	}
 
-	private List<Policy> applicable(CallerIdentity caller, Predicate<Policy> deploymentMatches) {
+	private static @Nullable Long micros(@Nullable BigDecimal amount) {
+		return (amount != null) ? Price.toMicros(amount) : null;
+	}
+
+	private List<Policy> applicable(CallerIdentity caller, Predicate<Policy> deploymentMatches,
+			@Nullable String priorityClass) {
 		List<Policy> result = new ArrayList<>();
 		result.addAll(personal(Scope.USER, caller.id(), deploymentMatches));
 		if (caller.appId() != null) {
@@ -75,7 +98,9 @@ final class QuotaPolicies {
 		}
 		for (Policy policy : this.policies) {
 			boolean member = (policy.scope() == Scope.GROUP && caller.groups().contains(policy.subject()))
-					|| (policy.scope() == Scope.ROLE && caller.roles().contains(policy.subject()));
+					|| (policy.scope() == Scope.ROLE && caller.roles().contains(policy.subject()))
+					|| (policy.scope() == Scope.CLASS && priorityClass != null
+							&& priorityClass.equals(policy.subject()));
 			if (member && deploymentMatches.test(policy)) {
 				result.add(policy);
 			}
@@ -113,19 +138,20 @@ final class QuotaPolicies {
 		return switch (policy.scope()) {
 			case USER -> caller.id();
 			case APP -> Objects.requireNonNull(caller.appId());
-			case GROUP, ROLE -> Objects.requireNonNull(policy.subject());
+			case GROUP, ROLE, CLASS -> Objects.requireNonNull(policy.subject());
 		};
 	}
 
 	private static void add(List<AppliedWindow> windows, Policy policy, String subject, QuotaPeriod period,
-			@Nullable Long limit, Instant now) {
+			QuotaUnit unit, @Nullable Long limit, Instant now) {
 		if (limit == null) {
 			return;
 		}
 		QuotaPeriod.Window window = period.at(now);
+		// "$" keeps a cost window's key apart from the token window of the same period.
 		String key = policy.scope().name().toLowerCase(Locale.ROOT) + ":" + subject + ":" + policy.name() + ":"
-				+ window.id();
-		windows.add(new AppliedWindow(policy, period, new QuotaWindow(key, limit, window.resetsAt())));
+				+ ((unit == QuotaUnit.COST) ? "$" : "") + window.id();
+		windows.add(new AppliedWindow(policy, period, new QuotaWindow(key, unit, limit, window.resetsAt())));
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package io.aoaigateway.quota;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -19,9 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Token quotas per caller. A call is admitted only if every policy that applies to its
- * caller has room for the call's estimate; the estimate is then replaced by the real
- * usage.
+ * Token quotas and money budgets per caller. A call is admitted only if every policy that
+ * applies to its caller has room for the call's estimate (and for its worst-case cost, at
+ * the prices of {@code aoai.pricing}); the estimate is then replaced by the real usage.
  *
  * @param policies the limits; none means no quota
  * @param defaultMaxOutputTokens output tokens reserved for a call that sets no
@@ -122,31 +123,46 @@ public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policie
 	}
 
 	/**
-	 * One limit on tokens.
+	 * One limit on tokens, on cost, or both.
 	 *
 	 * @param name names the policy in answers and in the quota endpoint
-	 * @param scope whom the limit counts: each user, each app, or all members of a group
-	 * or holders of a role together
+	 * @param scope whom the limit counts: each user, each app, or all members of a group,
+	 * holders of a role or calls of a priority class together
 	 * @param subject for {@code user} and {@code app}: the object id or client id it is
-	 * for, or empty for the default of everyone without an own policy; for {@code group}
-	 * and {@code role}: the group object id or role name (required)
+	 * for, or empty for the default of everyone without an own policy; for {@code group},
+	 * {@code role} and {@code class}: the group object id, role name or priority class
+	 * name (required)
 	 * @param deployment only calls to this deployment count, or empty for all calls
 	 * @param tokensPerMinute tokens per minute (UTC clock minutes)
 	 * @param tokensPerDay tokens per day (UTC)
 	 * @param tokensPerMonth tokens per calendar month (UTC)
+	 * @param costPerDay cost per day (UTC), in {@code aoai.pricing.currency} units
+	 * @param costPerMonth cost per calendar month (UTC), in {@code aoai.pricing.currency}
+	 * units
 	 */
 	public record Policy(@NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+") String name, @NotNull Scope scope,
 			@Nullable String subject, @Nullable String deployment, @Nullable @Positive Long tokensPerMinute,
-			@Nullable @Positive Long tokensPerDay, @Nullable @Positive Long tokensPerMonth) {
+			@Nullable @Positive Long tokensPerDay, @Nullable @Positive Long tokensPerMonth,
+			@Nullable @Positive BigDecimal costPerDay, @Nullable @Positive BigDecimal costPerMonth) {
 
-		@AssertTrue(message = "a policy needs at least one of tokens-per-minute, tokens-per-day, tokens-per-month")
+		@AssertTrue(message = "a policy needs at least one of tokens-per-minute, tokens-per-day, tokens-per-month, "
+				+ "cost-per-day, cost-per-month")
 		public boolean isLimited() {
-			return this.tokensPerMinute != null || this.tokensPerDay != null || this.tokensPerMonth != null;
+			return this.tokensPerMinute != null || this.tokensPerDay != null || this.tokensPerMonth != null
+					|| limitsCost();
 		}
 
-		@AssertTrue(message = "a group or role policy needs a subject: the group id or role name")
+		@AssertTrue(message = "a group, role or class policy needs a subject: the group id, role name or class name")
 		public boolean isSubjectGivenWhenShared() {
-			return (this.scope != Scope.GROUP && this.scope != Scope.ROLE) || hasText(this.subject);
+			return (this.scope != Scope.GROUP && this.scope != Scope.ROLE && this.scope != Scope.CLASS)
+					|| hasText(this.subject);
+		}
+
+		/**
+		 * @return whether the policy limits cost
+		 */
+		public boolean limitsCost() {
+			return this.costPerDay != null || this.costPerMonth != null;
 		}
 
 		boolean isDefault() {
@@ -172,7 +188,13 @@ public record QuotaProperties(@DefaultValue List<@Valid @NotNull Policy> policie
 		GROUP,
 
 		/** All holders of one app role together. */
-		ROLE
+		ROLE,
+
+		/**
+		 * All calls of one priority class together (the class the priority package gave
+		 * the call; never applies when priorities are off).
+		 */
+		CLASS
 
 	}
 

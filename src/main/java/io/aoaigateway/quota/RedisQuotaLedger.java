@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import io.aoaigateway.state.RedisCalls;
 import io.aoaigateway.state.StateStoreWarmUp;
@@ -24,13 +25,14 @@ import org.springframework.data.redis.core.script.RedisScript;
  * and only loaded when Redis does not know them yet.
  * <p>
  * Layout, for a window key {@code K} (with the prefix): a hash {@code K} with fields
- * {@code used} and {@code reserved}, and a sorted set {@code K:r} of reservations,
- * members {@code <reservationId>:<tokens>} scored by their expiry in epoch milliseconds.
- * Every script first drops the reservations that expired. A charge id's marker is
- * {@code <prefix>charged:<id>}; a settled (or released) reservation's marker is
- * {@code <prefix>done:<id>}, which also keeps a late reserve of that id from being added.
- * Keys expire {@link #GRACE} after their window resets, so Redis forgets ended windows by
- * itself.
+ * {@code used} and {@code reserved}, in the window's unit (tokens, or cost in
+ * micro-units), and a sorted set {@code K:r} of reservations, members
+ * {@code <reservationId>:<amount>} (the amount in that window's unit) scored by their
+ * expiry in epoch milliseconds. Every script first drops the reservations that expired. A
+ * charge id's marker is {@code <prefix>charged:<id>}; a settled (or released)
+ * reservation's marker is {@code <prefix>done:<id>}, which also keeps a late reserve of
+ * that id from being added. Keys expire {@link #GRACE} after their window resets, so
+ * Redis forgets ended windows by itself.
  * <p>
  * Time is always the caller's {@code now}, never Redis's clock; expiries are set relative
  * to it, except the charge and settle markers, which Redis expires on its own clock after
@@ -93,18 +95,18 @@ public class RedisQuotaLedger implements QuotaLedger, StateStoreWarmUp {
 	}
 
 	@Override
-	public Mono<QuotaDecision> reserve(String reservationId, long tokens, List<QuotaWindow> windows, Instant now,
+	public Mono<QuotaDecision> reserve(String reservationId, Amount amount, List<QuotaWindow> windows, Instant now,
 			Duration reservationTtl) {
-		Arguments.requireNotNegative("tokens", tokens);
+		Objects.requireNonNull(amount, "amount must not be null");
 		Arguments.requirePositive("reservationTtl", reservationTtl);
 		List<String> args = new ArrayList<>();
 		args.add(millis(now));
-		args.add(Long.toString(tokens));
 		args.add(millis(now.plus(reservationTtl)));
 		args.add(reservationId);
 		for (QuotaWindow window : windows) {
 			args.add(Long.toString(window.limit()));
 			args.add(ttl(window, now));
+			args.add(Long.toString(window.of(amount)));
 		}
 		List<String> keys = windowKeys(windows);
 		keys.add(doneKey(reservationId));
@@ -115,39 +117,32 @@ public class RedisQuotaLedger implements QuotaLedger, StateStoreWarmUp {
 	}
 
 	@Override
-	public Mono<Boolean> settle(String reservationId, long reservedTokens, long usedTokens, List<QuotaWindow> windows,
+	public Mono<Boolean> settle(String reservationId, Amount reserved, Amount used, List<QuotaWindow> windows,
 			Instant now, Duration remember) {
-		Arguments.requireNotNegative("reservedTokens", reservedTokens);
-		Arguments.requireNotNegative("usedTokens", usedTokens);
+		Objects.requireNonNull(reserved, "reserved must not be null");
+		Objects.requireNonNull(used, "used must not be null");
 		Arguments.requirePositive("remember", remember);
 		List<String> keys = windowKeys(windows);
 		keys.add(doneKey(reservationId));
 		List<String> args = new ArrayList<>();
 		args.add(millis(now));
-		args.add(reservationId + ":" + reservedTokens);
-		args.add(Long.toString(reservedTokens));
-		args.add(Long.toString(usedTokens));
+		args.add(reservationId);
 		args.add(Long.toString(remember.toMillis()));
-		for (QuotaWindow window : windows) {
-			args.add(ttl(window, now));
-		}
+		addAmounts(args, windows, reserved, used, now);
 		return run(SETTLE, keys, args).map("1"::equals);
 	}
 
 	@Override
-	public Mono<Boolean> chargeOnce(String chargeId, long usedTokens, List<QuotaWindow> windows, Instant now,
+	public Mono<Boolean> chargeOnce(String chargeId, Amount used, List<QuotaWindow> windows, Instant now,
 			Duration remember) {
-		Arguments.requireNotNegative("usedTokens", usedTokens);
+		Objects.requireNonNull(used, "used must not be null");
 		Arguments.requirePositive("remember", remember);
 		List<String> keys = windowKeys(windows);
 		keys.add(this.keyPrefix + "charged:" + chargeId);
 		List<String> args = new ArrayList<>();
 		args.add(millis(now));
-		args.add(Long.toString(usedTokens));
 		args.add(Long.toString(remember.toMillis()));
-		for (QuotaWindow window : windows) {
-			args.add(ttl(window, now));
-		}
+		addAmounts(args, windows, Amount.ZERO, used, now);
 		return run(CHARGE_ONCE, keys, args).map("1"::equals);
 	}
 
@@ -173,13 +168,9 @@ public class RedisQuotaLedger implements QuotaLedger, StateStoreWarmUp {
 			args.add(charge.run() ? "c" : "s");
 			args.add(Integer.toString(windows.size()));
 			args.add(millis(charge.at()));
-			args.add(charge.run() ? "" : charge.id() + ":" + charge.reservedTokens());
-			args.add(Long.toString(charge.reservedTokens()));
-			args.add(Long.toString(charge.usedTokens()));
+			args.add(charge.run() ? "" : charge.id());
 			args.add(Long.toString(charge.remember().toMillis()));
-			for (QuotaWindow window : windows) {
-				args.add(ttl(window, charge.at()));
-			}
+			addAmounts(args, windows, charge.reserved(), charge.used(), charge.at());
 		}
 		return run(SETTLE_ALL, keys, args).map((reply) -> {
 			if (reply.length() != charges.size()) {
@@ -192,6 +183,16 @@ public class RedisQuotaLedger implements QuotaLedger, StateStoreWarmUp {
 			}
 			return List.copyOf(applied);
 		});
+	}
+
+	// Per window: its TTL, and the reserved and used amounts in its unit.
+	private static void addAmounts(List<String> args, List<QuotaWindow> windows, Amount reserved, Amount used,
+			Instant now) {
+		for (QuotaWindow window : windows) {
+			args.add(ttl(window, now));
+			args.add(Long.toString(window.of(reserved)));
+			args.add(Long.toString(window.of(used)));
+		}
 	}
 
 	@Override

@@ -2,20 +2,26 @@ package io.aoaigateway.quota;
 
 import java.util.List;
 
-import io.aoaigateway.routing.ApiOperation;
-
+import io.aoaigateway.pricing.Price;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
+import io.aoaigateway.routing.ApiOperation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One call's reservation: its id (the call's id in the ledger), what it reserved and
- * where.
+ * where, and the price it is charged at. The price is the one in force when the call was
+ * admitted; it travels with the reservation so that the settle charges the real usage at
+ * the price the reservation was made at, whenever the call ends.
  *
  * @param id the reservation id, unique per call
- * @param estimate what was reserved
+ * @param estimate the tokens reserved
+ * @param price the call's deployment's price at admission, null when it has none (its
+ * cost is then 0)
  * @param operation the kind of call
  * @param applied the windows it was reserved in, with their policies
  */
-record Reservation(String id, TokenEstimate estimate, ApiOperation operation, List<AppliedWindow> applied) {
+record Reservation(String id, TokenEstimate estimate, @Nullable Price price, ApiOperation operation,
+		List<AppliedWindow> applied) {
 
 	Reservation {
 		applied = List.copyOf(applied);
@@ -29,10 +35,22 @@ record Reservation(String id, TokenEstimate estimate, ApiOperation operation, Li
 	}
 
 	/**
-	 * @return the tokens reserved
+	 * What is reserved: the estimate's tokens, and its worst-case cost (every input token
+	 * uncached, every output token at the dearer of the output and reasoning prices), so
+	 * that no usage within the estimate can cost more than was reserved.
+	 * @return the amount reserved
 	 */
-	long tokens() {
-		return this.estimate.total();
+	Amount amount() {
+		return new Amount(this.estimate.total(), costOf(this.estimate.input(), this.estimate.output()));
+	}
+
+	/**
+	 * @param inputTokens input tokens
+	 * @param outputTokens output tokens
+	 * @return their worst-case cost at the reservation's price, 0 without one
+	 */
+	long costOf(long inputTokens, long outputTokens) {
+		return (this.price != null) ? this.price.worstCaseOf(inputTokens, outputTokens) : 0;
 	}
 
 }

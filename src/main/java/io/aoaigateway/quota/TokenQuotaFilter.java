@@ -18,6 +18,7 @@ import io.aoaigateway.usage.CallUsage;
 import io.aoaigateway.usage.MeteredCall;
 import io.aoaigateway.usage.ObjectUsage;
 import io.aoaigateway.usage.RunningObject;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -29,14 +30,16 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Admits a call only if every quota policy of its caller has room for the call's
- * estimate, reserving it atomically in all of them; when the response has ended, replaces
- * the reservation with the real usage. The decisions, and what happens when the shared
- * store fails, are {@link QuotaGate}'s; what a call is charged is {@link CallCharge}'s.
- * Also adds the caller's pseudonymous {@code user} and, for chat streams, asks the
- * backend for the usage chunk the client did not ask for (and has it removed again before
- * the client sees it); and hands the runs and background responses that answers create to
- * the {@link ObjectSettlement}, which charges and counts each once when it ends.
+ * Admits a call only if every quota policy of its caller (and of its priority class) has
+ * room for the call's estimate, in tokens and at its worst-case cost, reserving it
+ * atomically in all of them; when the response has ended, replaces the reservation with
+ * the real usage and its cost at the price the reservation was made at. The decisions,
+ * and what happens when the shared store fails, are {@link QuotaGate}'s; what a call is
+ * charged is {@link CallCharge}'s. Also adds the caller's pseudonymous {@code user} and,
+ * for chat streams, asks the backend for the usage chunk the client did not ask for (and
+ * has it removed again before the client sees it); and hands the runs and background
+ * responses that answers create to the {@link ObjectSettlement}, which charges and counts
+ * each once when it ends.
  */
 final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
@@ -53,9 +56,9 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 
 	private final GatewayMeters meters;
 
-	TokenQuotaFilter(QuotaProperties properties, QuotaGate gate, ObjectSettlement settlement, Clock clock,
+	TokenQuotaFilter(QuotaCharging charging, QuotaGate gate, ObjectSettlement settlement, Clock clock,
 			GatewayMeters meters) {
-		this.charging = new QuotaCharging(properties);
+		this.charging = charging;
 		this.gate = gate;
 		this.settlement = settlement;
 		this.clock = clock;
@@ -93,17 +96,19 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		if (!this.charging.enforcing()) {
 			return chain.filter(exchange);
 		}
-		metered.onFinish((usage) -> chargeRuns(caller, usage));
+		String priorityClass = call.priorityClass();
+		metered.onFinish((usage) -> chargeRuns(caller, priorityClass, usage));
 		byte[] body = call.body();
 		Reservation reservation = this.charging.reservation(caller, target, call.facts(),
-				(body != null) ? body.length : 0, now);
+				(body != null) ? body.length : 0, priorityClass, now);
 		if (reservation == null) {
 			return chain.filter(exchange);
 		}
 		return this.gate.admit(reservation, now).flatMap((admission) -> switch (admission.outcome()) {
 			case ADMITTED, ADMITTED_LOCAL -> admitted(exchange, chain, metered, reservation, admission);
 			case REFUSED -> QuotaAnswers.rejected(exchange.getResponse(), reservation.applied(),
-					Objects.requireNonNull(admission.decision()), reservation.estimate().total(), now, this.meters);
+					Objects.requireNonNull(admission.decision()), reservation.amount(), now,
+					this.charging.prices().currency(), this.meters);
 			case STORE_DOWN -> storeDown(exchange);
 		});
 	}
@@ -132,16 +137,19 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		if (usage.runningObjects().isEmpty() || !usage.succeeded() || answered == null) {
 			return;
 		}
+		RouteTarget target = Objects.requireNonNull(call.target());
 		for (RunningObject object : usage.runningObjects()) {
 			this.settlement.track(object, answered.backend().name(), exchange.getRequest().getPath().value(),
-					exchange.getRequest().getURI().getRawQuery(), caller, admitted);
+					exchange.getRequest().getURI().getRawQuery(), caller, QuotaCharging.pricedAs(target, call.facts()),
+					call.priorityClass(), admitted);
 		}
 	}
 
-	// Whoever sees a run or background response end first charges it, once.
-	private void chargeRuns(CallerIdentity caller, CallUsage usage) {
+	// Whoever sees a run or background response end first charges its tokens, once; its
+	// cost is charged by the settlement, which knows the deployment it was created on.
+	private void chargeRuns(CallerIdentity caller, @Nullable String priorityClass, CallUsage usage) {
 		for (ObjectUsage ended : usage.endedObjects()) {
-			this.settlement.chargeEnded(caller, ended.id(), ended.usage(), this.clock.instant());
+			this.settlement.chargeEnded(caller, priorityClass, ended.id(), ended.usage(), this.clock.instant());
 		}
 	}
 

@@ -1,3 +1,3 @@
--- KEYS: the windows' pairs, then the charge id's marker. ARGV: now, usedTokens,
--- remember (ms), then per window: ttl (ms).
-return charge(1, windows, tonumber(ARGV[2]), ARGV[3], 4)
+-- KEYS: the windows' pairs, then the charge id's marker. ARGV: now, remember (ms), then
+-- per window: ttl (ms), 0, used amount (in the window's unit).
+return charge(1, windows, ARGV[2], 3)

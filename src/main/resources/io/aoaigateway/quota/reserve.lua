@@ -1,14 +1,13 @@
 -- KEYS: the windows' pairs, then the reservation id's settled marker.
--- ARGV: now, tokens, expiresAt (epoch ms), reservationId, then per window: limit, ttl (ms).
+-- ARGV: now, expiresAt (epoch ms), reservationId, then per window: limit, ttl (ms),
+-- amount (limit and amount in the window's unit: tokens, or cost in micro-units).
 -- Checks every window first and adds to all of them or to none.
-local tokens = tonumber(ARGV[2])
-local member = ARGV[4] .. ':' .. ARGV[2]
 local used, reserved, admitted = {}, {}, '1'
 for i = 1, windows do
   local hash, zset = KEYS[2 * i - 1], KEYS[2 * i]
   purge(hash, zset)
   used[i], reserved[i] = state(hash)
-  if used[i] + reserved[i] + tokens > tonumber(ARGV[3 + 2 * i]) then
+  if used[i] + reserved[i] + tonumber(ARGV[3 + 3 * i]) > tonumber(ARGV[1 + 3 * i]) then
     admitted = '0'
   end
 end
@@ -20,13 +19,14 @@ end
 if admitted == '1' then
   for i = 1, windows do
     local hash, zset = KEYS[2 * i - 1], KEYS[2 * i]
+    local amount = ARGV[3 + 3 * i]
     -- ZADD answers 0 for a member it already has (the same reservation again): it then
-    -- only extends the expiry, and the tokens are not counted twice.
-    if redis.call('ZADD', zset, ARGV[3], member) == 1 then
-      redis.call('HINCRBY', hash, 'reserved', tokens)
-      reserved[i] = reserved[i] + tokens
+    -- only extends the expiry, and the amount is not counted twice.
+    if redis.call('ZADD', zset, ARGV[2], ARGV[3] .. ':' .. amount) == 1 then
+      redis.call('HINCRBY', hash, 'reserved', amount)
+      reserved[i] = reserved[i] + tonumber(amount)
     end
-    expire(hash, zset, ARGV[4 + 2 * i])
+    expire(hash, zset, ARGV[2 + 3 * i])
   end
 end
 return reply(admitted, used, reserved)

@@ -46,7 +46,7 @@ class ObservabilityAssetsTests {
 			"aoai_gateway_affinity_lookups_total", "aoai_gateway_streams_active",
 			"aoai_gateway_quota_settlements_total", "aoai_gateway_backend_credential_expiry_seconds",
 			"aoai_gateway_backend_credential_renewals_total", "aoai_gateway_caller_keys_staleness_seconds",
-			"aoai_gateway_caller_key_auth_total", "aoai_gateway_admission_queued",
+			"aoai_gateway_caller_key_auth_total", "aoai_gateway_cost_total", "aoai_gateway_admission_queued",
 			"aoai_gateway_priority_refusals_total", "aoai_gateway_admission_wait_seconds_bucket");
 
 	static final Path DASHBOARDS = GrafanaQueries.DASHBOARDS;
@@ -166,7 +166,7 @@ class ObservabilityAssetsTests {
 				"aoai_gateway_streams_active", "aoai_gateway_quota_settlements_total",
 				"aoai_gateway_backend_credential_expiry_seconds", "aoai_gateway_backend_credential_renewals_total",
 				"aoai_gateway_caller_keys_staleness_seconds", "aoai_gateway_caller_key_auth_total",
-				"aoai_gateway_admission_queued", "aoai_gateway_priority_refusals_total",
+				"aoai_gateway_cost_total", "aoai_gateway_admission_queued", "aoai_gateway_priority_refusals_total",
 				"aoai_gateway_admission_wait_seconds");
 	}
 

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CallChargeTests {
 
-	private static final Reservation CHAT = new Reservation("r", new TokenEstimate(100, 500), ApiOperation.CHAT,
+	private static final Reservation CHAT = new Reservation("r", new TokenEstimate(100, 500), null, ApiOperation.CHAT,
 			List.of());
 
 	@Test
@@ -52,21 +52,27 @@ class CallChargeTests {
 
 	@Test
 	void chargeWhenRunCreatedThenNothingUntilTheRunEnds() {
-		Reservation run = new Reservation("r", new TokenEstimate(1, 0), ApiOperation.RUN, List.of());
+		Reservation run = new Reservation("r", new TokenEstimate(1, 0), null, ApiOperation.RUN, List.of());
 
 		assertThat(charge(run, new TokenUsage(5, 5, 0, 0), 200, true, false, true, 100)).isZero();
 	}
 
 	@Test
 	void chargeWhenBackgroundResponseCreatedThenNothingUntilItEnds() {
-		Reservation responses = new Reservation("r", new TokenEstimate(100, 500), ApiOperation.RESPONSES, List.of());
+		Reservation responses = new Reservation("r", new TokenEstimate(100, 500), null, ApiOperation.RESPONSES,
+				List.of());
 		CallUsage queued = new CallUsage(null, 0, false, 200, true, false, List.of(),
 				new AnswerIds(List.of("resp_1"), List.of()), List.of(new RunningObject("resp_1", null, "queued")));
 
-		assertThat(CallCharge.of(responses, queued)).isZero();
+		assertThat(CallCharge.of(responses, queued)).isEqualTo(Amount.ZERO);
 	}
 
 	private static long charge(Reservation reservation, TokenUsage reported, Integer status, boolean completed,
+			boolean cancelled, boolean streamed, long characters) {
+		return cost(reservation, reported, status, completed, cancelled, streamed, characters).tokens();
+	}
+
+	private static Amount cost(Reservation reservation, TokenUsage reported, Integer status, boolean completed,
 			boolean cancelled, boolean streamed, long characters) {
 		return CallCharge.of(reservation, new CallUsage(reported, characters, streamed, status, completed, cancelled,
 				List.of(), AnswerIds.NONE, List.of()));

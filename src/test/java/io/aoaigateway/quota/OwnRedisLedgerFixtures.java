@@ -37,7 +37,7 @@ final class OwnRedisLedgerFixtures implements AutoCloseable {
 		this.connections = new RedisFixtures.Connections(this.redis.url());
 		this.ledger = new RedisQuotaLedger(this.connections.template(), prefix, timeout);
 		RedisQuotaLedger warm = new RedisQuotaLedger(this.connections.template(), prefix, wait);
-		warm.reserve("warm-up", 0, List.of(), Instant.now(), Duration.ofSeconds(1)).block(wait);
+		warm.reserve("warm-up", Amount.tokens(0), List.of(), Instant.now(), Duration.ofSeconds(1)).block(wait);
 		warm.warmUp().block(wait);
 	}
 

@@ -1,5 +1,6 @@
 package io.aoaigateway.quota;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.aoaigateway.auth.CallerIdentity;
+import io.aoaigateway.pricing.PriceCatalogue;
 import io.aoaigateway.quota.QuotaProperties.Policy;
 import io.aoaigateway.quota.QuotaProperties.Scope;
 import io.aoaigateway.routing.ApiFamily;
@@ -32,7 +34,8 @@ class QuotaChargingTests {
 
 	private static final String CHAT_PATH = "/openai/deployments/gpt-4o/chat/completions";
 
-	private static final Policy PER_USER = new Policy("user-default", Scope.USER, null, null, 1_000L, null, null);
+	private static final Policy PER_USER = new Policy("user-default", Scope.USER, null, null, 1_000L, null, null, null,
+			null);
 
 	@Test
 	void amendmentWhenStampUserOnThenUserIsThePseudonymNeverTheId() {
@@ -84,21 +87,40 @@ class QuotaChargingTests {
 	@Test
 	void reservationWhenNoPolicyOrNothingSpentThenNone() {
 		assertThat(charging(List.of(), true).enforcing()).isFalse();
-		assertThat(charging(List.of(), true).reservation(ALICE, chat(), facts("{}"), 2, NOW)).isNull();
+		assertThat(charging(List.of(), true).reservation(ALICE, chat(), facts("{}"), 2, null, NOW)).isNull();
 		assertThat(charging(List.of(PER_USER), true).reservation(ALICE,
-				target(ApiFamily.ASSISTANTS, ApiOperation.OTHER, DeploymentSource.NONE), facts("{}"), 2, NOW))
+				target(ApiFamily.ASSISTANTS, ApiOperation.OTHER, DeploymentSource.NONE), facts("{}"), 2, null, NOW))
 			.isNull();
 	}
 
 	@Test
 	void reservationWhenAPolicyAppliesThenTheEstimateInItsWindows() {
 		Reservation reservation = charging(List.of(PER_USER), true).reservation(ALICE, chat(),
-				facts("{\"max_tokens\":100}"), 400, NOW);
+				facts("{\"max_tokens\":100}"), 400, null, NOW);
 
 		assertThat(reservation).isNotNull();
 		assertThat(reservation.estimate()).isEqualTo(new TokenEstimate(100, 100));
 		assertThat(reservation.applied()).hasSize(1);
 		assertThat(reservation.operation()).isEqualTo(ApiOperation.CHAT);
+	}
+
+	@Test
+	void reservationWhenACostPolicyAndAClassPolicyApplyThenPricedAtTheWorstCaseInBothUnits() {
+		Policy spend = new Policy("spend", Scope.USER, null, null, null, null, null, new BigDecimal("10"), null);
+		Policy batch = new Policy("batch", Scope.CLASS, "batch", null, 5_000L, null, null, null, null);
+
+		Reservation reservation = charging(List.of(spend, batch), true).reservation(ALICE, chat(),
+				facts("{\"max_tokens\":100}"), 400, "batch", NOW);
+
+		// gpt-4o's built-in price, 2.50 input and 10.00 output per 1M tokens, in
+		// micro-units.
+		assertThat(reservation.price()).isNotNull();
+		assertThat(reservation.amount()).isEqualTo(new Amount(200, 250 + 1_000));
+		assertThat(reservation.applied()).extracting((window) -> window.policy().name())
+			.containsExactly("spend", "batch");
+		assertThat(charging(List.of(spend, batch), true)
+			.reservation(ALICE, chat(), facts("{\"max_tokens\":100}"), 400, null, NOW)
+			.applied()).extracting((window) -> window.policy().name()).containsExactly("spend");
 	}
 
 	@Test
@@ -108,18 +130,20 @@ class QuotaChargingTests {
 		Set<String> ids = new HashSet<>();
 
 		for (int i = 0; i < 1_000; i++) {
-			ids.add(first.reservation(ALICE, chat(), facts("{}"), 2, NOW).id());
-			ids.add(second.reservation(ALICE, chat(), facts("{}"), 2, NOW).id());
+			ids.add(first.reservation(ALICE, chat(), facts("{}"), 2, null, NOW).id());
+			ids.add(second.reservation(ALICE, chat(), facts("{}"), 2, null, NOW).id());
 		}
 
 		assertThat(ids).hasSize(2_000);
 	}
 
 	private static QuotaCharging charging(List<Policy> policies, boolean stampUser) {
-		return new QuotaCharging(new QuotaProperties(policies, 4096, java.time.Duration.ofMinutes(5),
-				new QuotaProperties.Journal(10_000, java.time.Duration.ofSeconds(10)),
-				new QuotaProperties.SettleBatch(64, java.time.Duration.ofMillis(5)), stampUser, "test-key",
-				QuotaFixtures.SETTLEMENT));
+		return new QuotaCharging(
+				new QuotaProperties(policies, 4096, java.time.Duration.ofMinutes(5),
+						new QuotaProperties.Journal(10_000, java.time.Duration.ofSeconds(10)),
+						new QuotaProperties.SettleBatch(64, java.time.Duration.ofMillis(5)), stampUser, "test-key",
+						QuotaFixtures.SETTLEMENT),
+				PriceCatalogue.withBuiltIns(QuotaFixtures.pricing(java.util.Map.of())));
 	}
 
 	private static RouteTarget chat() {

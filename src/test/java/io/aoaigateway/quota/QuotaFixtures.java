@@ -2,11 +2,16 @@ package io.aoaigateway.quota;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import io.aoaigateway.Eventually;
 import io.aoaigateway.GatewayInstance;
+import io.aoaigateway.pricing.PricingProperties;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,6 +28,15 @@ final class QuotaFixtures {
 	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private QuotaFixtures() {
+	}
+
+	/**
+	 * @param properties {@code aoai.pricing.*} settings
+	 * @return the pricing properties they bind to
+	 */
+	static PricingProperties pricing(Map<String, String> properties) {
+		return new Binder(new MapConfigurationPropertySource(properties)).bindOrCreate("aoai.pricing",
+				PricingProperties.class);
 	}
 
 	/**

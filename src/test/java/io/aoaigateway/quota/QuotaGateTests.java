@@ -46,7 +46,8 @@ class QuotaGateTests {
 
 	private static final String PREFIX = "gate-test:";
 
-	private static final Policy POLICY = new Policy("user-default", Scope.USER, null, null, 1_000L, null, null);
+	private static final Policy POLICY = new Policy("user-default", Scope.USER, null, null, 1_000L, null, null, null,
+			null);
 
 	private static final QuotaWindow MINUTE = new QuotaWindow("user:alice:user-default:m1", 1_000, NOW.plusSeconds(50));
 
@@ -78,7 +79,7 @@ class QuotaGateTests {
 		Reservation call = call("c1", 300);
 
 		Admission admission = gate.admit(call, NOW).block(WAIT);
-		gate.settle(call, admission, 120, NOW.plusSeconds(1));
+		gate.settle(call, admission, Amount.tokens(120), NOW.plusSeconds(1));
 
 		assertThat(admission.outcome()).isEqualTo(Outcome.ADMITTED);
 		await().atMost(WAIT).until(() -> state().used() == 120);
@@ -111,7 +112,7 @@ class QuotaGateTests {
 
 		Admission admission = gate.admit(call, NOW).block(WAIT);
 		Admission refusal = gate.admit(refused, NOW).block(WAIT);
-		gate.settle(call, admission, 250, NOW.plusSeconds(1));
+		gate.settle(call, admission, Amount.tokens(250), NOW.plusSeconds(1));
 		this.redis.resume();
 
 		assertThat(admission.outcome()).isEqualTo(Outcome.ADMITTED_LOCAL);
@@ -154,7 +155,7 @@ class QuotaGateTests {
 		this.redis.pause();
 		Reservation local = call("c1", 400);
 		Admission outage = gate.admit(local, NOW).block(WAIT);
-		gate.settle(local, outage, 400, NOW);
+		gate.settle(local, outage, Amount.tokens(400), NOW);
 		this.redis.resume();
 		await().atMost(WAIT).until(() -> this.journal.size() == 0);
 		assertThat(gate.admit(call("c2", 100), NOW).block(WAIT).outcome()).isEqualTo(Outcome.ADMITTED);
@@ -185,9 +186,9 @@ class QuotaGateTests {
 		long before = this.store.scriptCalls();
 
 		List<Outcome> outcomes = Flux.range(0, calls).flatMap((i) -> {
-			Reservation call = new Reservation("c" + i, new TokenEstimate(50, 10), ApiOperation.CHAT,
+			Reservation call = new Reservation("c" + i, new TokenEstimate(50, 10), null, ApiOperation.CHAT,
 					List.of(new AppliedWindow(POLICY, QuotaPeriod.MINUTE, roomy)));
-			return gate.admit(call, NOW).doOnNext((admission) -> gate.settle(call, admission, 7, NOW));
+			return gate.admit(call, NOW).doOnNext((admission) -> gate.settle(call, admission, Amount.tokens(7), NOW));
 		}, 32).map(Admission::outcome).collectList().block(WAIT);
 		eventually(this.journal::waiting, (waiting) -> waiting == 0, WAIT);
 		long scripts = this.store.scriptCalls() - before;
@@ -209,7 +210,7 @@ class QuotaGateTests {
 	}
 
 	private static Reservation call(String id, long tokens) {
-		return new Reservation(id, new TokenEstimate(tokens, 0), ApiOperation.CHAT,
+		return new Reservation(id, new TokenEstimate(tokens, 0), null, ApiOperation.CHAT,
 				List.of(new AppliedWindow(POLICY, QuotaPeriod.MINUTE, MINUTE)));
 	}
 

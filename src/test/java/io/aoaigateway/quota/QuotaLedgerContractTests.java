@@ -321,7 +321,8 @@ abstract class QuotaLedgerContractTests {
 		reserve("r2", 300, List.of(minute, day), NOW);
 
 		List<Boolean> applied = settleAll(settleOf("r1", 500, 120, List.of(minute, day), NOW.plusSeconds(1)),
-				new PendingCharge("run:abc", 0, 50, List.of(minute, day), NOW.plusSeconds(2), REMEMBER, true),
+				new PendingCharge("run:abc", Amount.tokens(0), Amount.tokens(50), List.of(minute, day),
+						NOW.plusSeconds(2), REMEMBER, true),
 				settleOf("r2", 300, 0, List.of(minute, day), NOW.plusSeconds(3)),
 				settleOf("r3", 400, 30, List.of(day), NOW.plusSeconds(4)));
 
@@ -355,24 +356,78 @@ abstract class QuotaLedgerContractTests {
 		assertThat(settleAll()).isEmpty();
 	}
 
+	@Test
+	void reserveWhenTokenAndCostWindowsThenEachTakesItsOwnPartAndAllOrNothing() {
+		QuotaWindow tokens = window("alice:minute", 1_000);
+		QuotaWindow cost = new QuotaWindow("alice:$day", QuotaUnit.COST, 50_000, NOW.plus(Duration.ofHours(1)));
+
+		QuotaDecision first = ledger().reserve("r1", new Amount(300, 40_000), List.of(tokens, cost), NOW, TTL)
+			.block(WAIT);
+		QuotaDecision second = ledger().reserve("r2", new Amount(300, 10_001), List.of(tokens, cost), NOW, TTL)
+			.block(WAIT);
+
+		assertThat(first.admitted()).isTrue();
+		assertThat(first.windows()).containsExactly(new WindowState(tokens, 0, 300), new WindowState(cost, 0, 40_000));
+		assertThat(second.admitted()).isFalse();
+		assertThat(read(List.of(tokens, cost), NOW)).containsExactly(new WindowState(tokens, 0, 300),
+				new WindowState(cost, 0, 40_000));
+	}
+
+	@Test
+	void settleWhenTokenAndCostWindowsThenEachReplacesItsReservationWithItsUsageOnce() {
+		QuotaWindow tokens = window("alice:minute", 1_000);
+		QuotaWindow cost = new QuotaWindow("alice:$day", QuotaUnit.COST, 50_000, NOW.plus(Duration.ofHours(1)));
+		ledger().reserve("r1", new Amount(300, 40_000), List.of(tokens, cost), NOW, TTL).block(WAIT);
+
+		Boolean settled = ledger()
+			.settle("r1", new Amount(300, 40_000), new Amount(120, 15_123), List.of(tokens, cost), NOW, REMEMBER)
+			.block(WAIT);
+		Boolean again = ledger()
+			.settle("r1", new Amount(300, 40_000), new Amount(120, 15_123), List.of(tokens, cost), NOW, REMEMBER)
+			.block(WAIT);
+		List<Boolean> replayed = settleAll(
+				new PendingCharge("r1", new Amount(300, 40_000), new Amount(120, 15_123), List.of(tokens, cost), NOW,
+						REMEMBER, false),
+				new PendingCharge("cost:resp_1", Amount.ZERO, new Amount(0, 7), List.of(cost), NOW, REMEMBER, true),
+				new PendingCharge("cost:resp_1", Amount.ZERO, new Amount(0, 7), List.of(cost), NOW, REMEMBER, true));
+
+		assertThat(settled).isTrue();
+		assertThat(again).isFalse();
+		assertThat(replayed).containsExactly(false, true, false);
+		assertThat(read(List.of(tokens, cost), NOW)).containsExactly(new WindowState(tokens, 120, 0),
+				new WindowState(cost, 15_130, 0));
+	}
+
+	@Test
+	void reserveWhenCostExpiresThenOnlyItsOwnAmountLeavesEachWindow() {
+		QuotaWindow tokens = window("alice:minute", 1_000);
+		QuotaWindow cost = new QuotaWindow("alice:$day", QuotaUnit.COST, 50_000, NOW.plus(Duration.ofHours(1)));
+		ledger().reserve("r1", new Amount(300, 40_000), List.of(tokens, cost), NOW, TTL).block(WAIT);
+		ledger().reserve("r2", new Amount(100, 5_000), List.of(tokens, cost), NOW.plusSeconds(10), TTL).block(WAIT);
+
+		List<WindowState> states = read(List.of(tokens, cost), NOW.plus(TTL).plusSeconds(1));
+
+		assertThat(states).containsExactly(new WindowState(tokens, 0, 100), new WindowState(cost, 0, 5_000));
+	}
+
 	List<Boolean> settleAll(PendingCharge... charges) {
 		return ledger().settleAll(List.of(charges)).block(WAIT);
 	}
 
 	static PendingCharge settleOf(String id, long reserved, long used, List<QuotaWindow> windows, Instant at) {
-		return new PendingCharge(id, reserved, used, windows, at, REMEMBER, false);
+		return new PendingCharge(id, Amount.tokens(reserved), Amount.tokens(used), windows, at, REMEMBER, false);
 	}
 
 	QuotaDecision reserve(String id, long tokens, List<QuotaWindow> windows, Instant now) {
-		return ledger().reserve(id, tokens, windows, now, TTL).block(WAIT);
+		return ledger().reserve(id, Amount.tokens(tokens), windows, now, TTL).block(WAIT);
 	}
 
 	boolean settle(String id, long reserved, long used, List<QuotaWindow> windows, Instant now) {
-		return ledger().settle(id, reserved, used, windows, now, REMEMBER).block(WAIT);
+		return ledger().settle(id, Amount.tokens(reserved), Amount.tokens(used), windows, now, REMEMBER).block(WAIT);
 	}
 
 	boolean chargeOnce(String id, long used, List<QuotaWindow> windows, Instant now, Duration remember) {
-		return ledger().chargeOnce(id, used, windows, now, remember).block(WAIT);
+		return ledger().chargeOnce(id, Amount.tokens(used), windows, now, remember).block(WAIT);
 	}
 
 	List<WindowState> read(List<QuotaWindow> windows, Instant now) {

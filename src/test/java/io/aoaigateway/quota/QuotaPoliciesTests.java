@@ -1,5 +1,6 @@
 package io.aoaigateway.quota;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
@@ -23,7 +24,7 @@ class QuotaPoliciesTests {
 		QuotaPolicies policies = new QuotaPolicies(List.of(policy("default", Scope.USER, null, null, 100L, null, null),
 				policy("alice", Scope.USER, "oid-alice", null, 1000L, null, null)));
 
-		assertThat(names(policies.windows(ALICE, "gpt-4o", NOW))).containsExactly("alice");
+		assertThat(names(policies.windows(ALICE, "gpt-4o", null, NOW))).containsExactly("alice");
 	}
 
 	@Test
@@ -31,8 +32,8 @@ class QuotaPoliciesTests {
 		QuotaPolicies policies = new QuotaPolicies(List.of(policy("default", Scope.USER, null, null, 100L, null, null),
 				policy("gpt-4o", Scope.USER, null, "gpt-4o", 50L, null, null)));
 
-		assertThat(names(policies.windows(ALICE, "gpt-4o", NOW))).containsExactly("default", "gpt-4o");
-		assertThat(names(policies.windows(ALICE, "gpt-4o-mini", NOW))).containsExactly("default");
+		assertThat(names(policies.windows(ALICE, "gpt-4o", null, NOW))).containsExactly("default", "gpt-4o");
+		assertThat(names(policies.windows(ALICE, "gpt-4o-mini", null, NOW))).containsExactly("default");
 		assertThat(names(policies.allWindows(ALICE, NOW))).containsExactly("default", "gpt-4o");
 	}
 
@@ -43,7 +44,7 @@ class QuotaPoliciesTests {
 						policy("writers", Scope.ROLE, "writer", null, 100L, null, null),
 						policy("apps", Scope.APP, null, null, null, 5_000L, null)));
 
-		List<AppliedWindow> windows = policies.windows(ALICE, "gpt-4o", NOW);
+		List<AppliedWindow> windows = policies.windows(ALICE, "gpt-4o", null, NOW);
 
 		assertThat(names(windows)).containsExactlyInAnyOrder("research", "apps");
 		assertThat(windows).extracting((window) -> window.window().key())
@@ -54,7 +55,7 @@ class QuotaPoliciesTests {
 	void windowsWhenPolicyHasSeveralPeriodsThenOneWindowEachWithItsReset() {
 		QuotaPolicies policies = new QuotaPolicies(List.of(policy("default", Scope.USER, null, null, 1L, 2L, 3L)));
 
-		List<AppliedWindow> windows = policies.windows(ALICE, null, NOW);
+		List<AppliedWindow> windows = policies.windows(ALICE, null, null, NOW);
 
 		assertThat(windows).extracting((window) -> window.window().resetsAt())
 			.containsExactly(Instant.parse("2026-11-26T00:00:00Z"), Instant.parse("2026-11-26T00:00:00Z"),
@@ -67,7 +68,43 @@ class QuotaPoliciesTests {
 		CallerIdentity noApp = new CallerIdentity("oid", "sub", null, null, null, List.of(), List.of());
 		QuotaPolicies policies = new QuotaPolicies(List.of(policy("apps", Scope.APP, null, null, 10L, null, null)));
 
-		assertThat(policies.windows(noApp, "gpt-4o", NOW)).isEmpty();
+		assertThat(policies.windows(noApp, "gpt-4o", null, NOW)).isEmpty();
+	}
+
+	@Test
+	void windowsWhenCostLimitsThenCostWindowsInMicroUnitsBesideTheTokenWindows() {
+		QuotaPolicies policies = new QuotaPolicies(List.of(new Policy("spend", Scope.USER, null, null, 100L, null, null,
+				new BigDecimal("12.5"), new BigDecimal("0.0000015"))));
+
+		List<AppliedWindow> windows = policies.windows(ALICE, "gpt-4o", null, NOW);
+
+		assertThat(windows).extracting((window) -> window.window().unit())
+			.containsExactly(QuotaUnit.TOKENS, QuotaUnit.COST, QuotaUnit.COST);
+		assertThat(windows).extracting((window) -> window.window().key())
+			.containsExactly("user:oid-alice:spend:m" + NOW.getEpochSecond() / 60, "user:oid-alice:spend:$d2026-11-25",
+					"user:oid-alice:spend:$M2026-11");
+		// A budget finer than a micro-unit rounds up to one.
+		assertThat(windows).extracting((window) -> window.window().limit()).containsExactly(100L, 12_500_000L, 2L);
+		assertThat(policies.costPolicies()).extracting(Policy::name).containsExactly("spend");
+	}
+
+	@Test
+	void windowsWhenClassPolicyThenAppliesOnlyToCallsOfThatClassAndCountsThemTogether() {
+		QuotaPolicies policies = new QuotaPolicies(List.of(
+				new Policy("batch-spend", Scope.CLASS, "batch", null, null, null, null, null, new BigDecimal("100")),
+				new Policy("interactive", Scope.CLASS, "interactive", null, 1_000L, null, null, null, null)));
+		CallerIdentity bob = new CallerIdentity("oid-bob", "sub", "tid", "app-2", "Bob", List.of(), List.of());
+
+		List<AppliedWindow> alice = policies.windows(ALICE, "gpt-4o", "batch", NOW);
+		List<AppliedWindow> bobs = policies.windows(bob, "gpt-4o", "batch", NOW);
+
+		assertThat(names(alice)).containsExactly("batch-spend");
+		assertThat(alice).extracting((window) -> window.window().key())
+			.containsExactly("class:batch:batch-spend:$M2026-11");
+		assertThat(bobs).extracting((window) -> window.window().key())
+			.isEqualTo(alice.stream().map((window) -> window.window().key()).toList());
+		assertThat(policies.windows(ALICE, "gpt-4o", null, NOW)).isEmpty();
+		assertThat(policies.allWindows(ALICE, NOW)).isEmpty();
 	}
 
 	private static List<String> names(List<AppliedWindow> windows) {
@@ -76,7 +113,7 @@ class QuotaPoliciesTests {
 
 	private static Policy policy(String name, Scope scope, String subject, String deployment, Long perMinute,
 			Long perDay, Long perMonth) {
-		return new Policy(name, scope, subject, deployment, perMinute, perDay, perMonth);
+		return new Policy(name, scope, subject, deployment, perMinute, perDay, perMonth, null, null);
 	}
 
 }

@@ -66,7 +66,7 @@ abstract class RedisQuotaLedgerContractTests extends QuotaLedgerContractTests {
 		QuotaWindow minute = window("alice:minute", 1_000);
 		List<Mono<QuotaDecision>> calls = new ArrayList<>();
 		for (int i = 0; i < 50; i++) {
-			calls.add(this.ledger.reserve("r" + i, 100, List.of(minute), NOW, TTL));
+			calls.add(this.ledger.reserve("r" + i, Amount.tokens(100), List.of(minute), NOW, TTL));
 		}
 
 		List<QuotaDecision> decisions = Flux.merge(calls).collectList().block(WAIT);
@@ -81,7 +81,7 @@ abstract class RedisQuotaLedgerContractTests extends QuotaLedgerContractTests {
 		List<RedisQuotaLedger> replicas = List.of(this.ledger, replica());
 		List<Mono<QuotaDecision>> calls = new ArrayList<>();
 		for (int i = 0; i < 50; i++) {
-			calls.add(replicas.get(i % 2).reserve("r" + i, 100, List.of(minute), NOW, TTL));
+			calls.add(replicas.get(i % 2).reserve("r" + i, Amount.tokens(100), List.of(minute), NOW, TTL));
 		}
 
 		List<QuotaDecision> decisions = Flux.merge(calls).collectList().block(WAIT);
@@ -96,7 +96,7 @@ abstract class RedisQuotaLedgerContractTests extends QuotaLedgerContractTests {
 		QuotaWindow minute = window("alice:minute", 1_000);
 		reserve("r1", 500, List.of(minute), NOW);
 
-		replica().settle("r1", 500, 100, List.of(minute), NOW, REMEMBER).block(WAIT);
+		replica().settle("r1", Amount.tokens(500), Amount.tokens(100), List.of(minute), NOW, REMEMBER).block(WAIT);
 
 		assertThat(read(List.of(minute), NOW)).containsExactly(new WindowState(minute, 100, 0));
 	}
@@ -131,7 +131,7 @@ abstract class RedisQuotaLedgerContractTests extends QuotaLedgerContractTests {
 	void reserveWhenReleasedByAnotherReplicaFirstThenAddsNoKey() {
 		QuotaWindow minute = window("alice:minute", 1_000);
 
-		replica().settle("r1", 100, 0, List.of(minute), NOW, REMEMBER).block(WAIT);
+		replica().settle("r1", Amount.tokens(100), Amount.tokens(0), List.of(minute), NOW, REMEMBER).block(WAIT);
 		reserve("r1", 100, List.of(minute), NOW);
 
 		assertThat(this.redis.hasKey(this.prefix + "alice:minute:r").block(WAIT)).isFalse();

@@ -33,10 +33,10 @@ class RedisQuotaLedgerTests extends RedisQuotaLedgerContractTests {
 
 	private static List<Mono<?>> operations(QuotaLedger ledger) {
 		List<QuotaWindow> windows = List.of(window("alice:minute", 1_000));
-		return List.of(ledger.reserve("r1", 100, windows, NOW, TTL),
-				ledger.settle("r1", 100, 50, windows, NOW, REMEMBER),
-				ledger.chargeOnce("run:abc", 50, windows, NOW, Duration.ofMinutes(5)), ledger.read(windows, NOW),
-				ledger.settleAll(List.of(settleOf("r1", 100, 50, windows, NOW))));
+		return List.of(ledger.reserve("r1", Amount.tokens(100), windows, NOW, TTL),
+				ledger.settle("r1", Amount.tokens(100), Amount.tokens(50), windows, NOW, REMEMBER),
+				ledger.chargeOnce("run:abc", Amount.tokens(50), windows, NOW, Duration.ofMinutes(5)),
+				ledger.read(windows, NOW), ledger.settleAll(List.of(settleOf("r1", 100, 50, windows, NOW))));
 	}
 
 }

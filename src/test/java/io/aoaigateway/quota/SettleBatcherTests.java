@@ -127,13 +127,15 @@ class SettleBatcherTests {
 
 	private void reserveAll(int calls, long tokens) {
 		for (int i = 0; i < calls; i++) {
-			assertThat(this.ledger.reserve("c" + i, tokens, List.of(MINUTE, DAY), NOW, REMEMBER).block(WAIT).admitted())
-				.isTrue();
+			assertThat(this.ledger.reserve("c" + i, Amount.tokens(tokens), List.of(MINUTE, DAY), NOW, REMEMBER)
+				.block(WAIT)
+				.admitted()).isTrue();
 		}
 	}
 
 	private static PendingCharge settle(int call, long reserved, long used) {
-		return new PendingCharge("c" + call, reserved, used, List.of(MINUTE, DAY), NOW.plusSeconds(1), REMEMBER, false);
+		return new PendingCharge("c" + call, Amount.tokens(reserved), Amount.tokens(used), List.of(MINUTE, DAY),
+				NOW.plusSeconds(1), REMEMBER, false);
 	}
 
 	private static long usage(int call) {

@@ -60,7 +60,7 @@ class SettlementJournalTests {
 	void submitWhenRedisAnswersThenWritesAtOnceAndQueuesNothing() {
 		SettlementJournal journal = journal(100);
 		QuotaWindow day = window();
-		this.ledger.reserve("r1", 500, List.of(day), NOW, Duration.ofMinutes(1)).block(WAIT);
+		this.ledger.reserve("r1", Amount.tokens(500), List.of(day), NOW, Duration.ofMinutes(1)).block(WAIT);
 
 		journal.submit(settle("r1", 500, 120));
 
@@ -73,7 +73,7 @@ class SettlementJournalTests {
 	void submitWhenRedisPausedThenQueuesInOrderAndReplaysOnceEachWhenResumed() {
 		SettlementJournal journal = journal(100);
 		QuotaWindow day = window();
-		this.ledger.reserve("r1", 500, List.of(day), NOW, Duration.ofMinutes(1)).block(WAIT);
+		this.ledger.reserve("r1", Amount.tokens(500), List.of(day), NOW, Duration.ofMinutes(1)).block(WAIT);
 		this.redis.pause();
 
 		// Two settles of one id: the first in order must be the one that counts.
@@ -84,7 +84,7 @@ class SettlementJournalTests {
 			journal.submit(settle("r" + i, 0, 10));
 		}
 		assertThat(journal.size()).isEqualTo(21);
-		assertThat(journal.entries()).extracting(PendingCharge::usedTokens).startsWith(100L, 200L);
+		assertThat(journal.entries()).extracting((charge) -> charge.used().tokens()).startsWith(100L, 200L);
 
 		this.redis.resume();
 		journal.storeAnswered();
@@ -164,7 +164,7 @@ class SettlementJournalTests {
 		SettlementJournal journal = journal(100, 10, NEVER);
 		QuotaWindow day = window();
 		for (int i = 0; i < 10; i++) {
-			this.ledger.reserve("r" + i, 50, List.of(day), NOW, Duration.ofMinutes(1)).block(WAIT);
+			this.ledger.reserve("r" + i, Amount.tokens(50), List.of(day), NOW, Duration.ofMinutes(1)).block(WAIT);
 		}
 		this.redis.pause();
 
@@ -191,7 +191,7 @@ class SettlementJournalTests {
 		SettlementJournal journal = journal(100, 1_000, NEVER);
 		QuotaWindow day = window();
 		for (int i = 0; i < 10; i++) {
-			this.ledger.reserve("r" + i, 50, List.of(day), NOW, Duration.ofMinutes(1)).block(WAIT);
+			this.ledger.reserve("r" + i, Amount.tokens(50), List.of(day), NOW, Duration.ofMinutes(1)).block(WAIT);
 			journal.submit(settle("r" + i, 50, 10 + i));
 		}
 		assertThat(state(day)).isEqualTo(new WindowState(day, 0, 500));
@@ -219,7 +219,8 @@ class SettlementJournalTests {
 	}
 
 	private static PendingCharge settle(String id, long reserved, long used) {
-		return new PendingCharge(id, reserved, used, List.of(window()), NOW, REMEMBER, false);
+		return new PendingCharge(id, Amount.tokens(reserved), Amount.tokens(used), List.of(window()), NOW, REMEMBER,
+				false);
 	}
 
 	private long used(QuotaWindow window) {

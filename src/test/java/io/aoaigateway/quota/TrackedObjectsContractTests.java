@@ -30,7 +30,8 @@ abstract class TrackedObjectsContractTests {
 
 	static TrackedObject object(String id) {
 		return new TrackedObject(id, "sim-a", "/openai/v1/responses/" + id, new CallerIdentity("user-1", "subject-1",
-				"tenant-1", "app-1", null, List.of("reader"), List.of("group-1")), NOW.toEpochMilli(), 0);
+				"tenant-1", "app-1", null, List.of("reader"), List.of("group-1")), NOW.toEpochMilli(), 0, "gpt-4o",
+				null);
 	}
 
 	@Test

@@ -1,0 +1,98 @@
+package io.aoaigateway.pricing;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.util.Objects;
+
+import io.aoaigateway.usage.TokenUsage;
+
+/**
+ * The prices in force for one deployment from one day on, in currency units per million
+ * tokens, and what usage costs at them. Costs are integer micro-units of the currency
+ * (10^-6): a price per million tokens times a token count is exactly that many
+ * micro-units, so the only rounding is up to a whole micro-unit, once per call.
+ *
+ * @param from the UTC day the prices apply from
+ * @param input price of uncached input tokens
+ * @param cachedInput price of cached input tokens
+ * @param output price of output tokens that are not reasoning
+ * @param reasoning price of reasoning tokens
+ */
+public record Price(LocalDate from, BigDecimal input, BigDecimal cachedInput, BigDecimal output, BigDecimal reasoning) {
+
+	/** Micro-units per currency unit: the ledger counts cost in micro-units. */
+	public static final long MICROS = 1_000_000L;
+
+	public Price {
+		Objects.requireNonNull(from, "from must not be null");
+		requireNotNegative("input", input);
+		requireNotNegative("cachedInput", cachedInput);
+		requireNotNegative("output", output);
+		requireNotNegative("reasoning", reasoning);
+	}
+
+	/**
+	 * The cost of a call's usage: uncached input, cached input, output that is not
+	 * reasoning and reasoning, each at its price. Cached tokens are part of the input and
+	 * reasoning tokens part of the output, as Azure reports them (see
+	 * {@link TokenUsage}); a part larger than its whole (a broken report) is capped at
+	 * the whole.
+	 * @param usage the usage
+	 * @return the cost in micro-units, rounded up
+	 */
+	public long costOf(TokenUsage usage) {
+		long cached = Math.min(usage.cachedInputTokens(), usage.inputTokens());
+		long reasoningTokens = Math.min(usage.reasoningTokens(), usage.outputTokens());
+		BigDecimal micros = times(usage.inputTokens() - cached, this.input).add(times(cached, this.cachedInput))
+			.add(times(usage.outputTokens() - reasoningTokens, this.output))
+			.add(times(reasoningTokens, this.reasoning));
+		return up(micros);
+	}
+
+	/**
+	 * The most a call of this size can cost: every input token uncached, every output
+	 * token at the dearer of the output and reasoning prices. What a reservation holds.
+	 * @param inputTokens input tokens
+	 * @param outputTokens output tokens
+	 * @return the cost in micro-units, rounded up
+	 */
+	public long worstCaseOf(long inputTokens, long outputTokens) {
+		return up(times(inputTokens, this.input).add(times(outputTokens, this.output.max(this.reasoning))));
+	}
+
+	/**
+	 * @param micros a cost in micro-units
+	 * @return the cost in currency units, exactly
+	 */
+	public static BigDecimal toCurrency(long micros) {
+		return BigDecimal.valueOf(micros, 6).stripTrailingZeros();
+	}
+
+	/**
+	 * @param amount an amount in currency units
+	 * @return the amount in micro-units, rounded up
+	 */
+	public static long toMicros(BigDecimal amount) {
+		return up(amount.movePointRight(6));
+	}
+
+	// A price per million tokens times tokens is micro-units.
+	private static BigDecimal times(long tokens, BigDecimal price) {
+		return price.multiply(BigDecimal.valueOf(tokens));
+	}
+
+	private static long up(BigDecimal micros) {
+		BigDecimal whole = micros.setScale(0, RoundingMode.CEILING);
+		// Far beyond any real call; saturate rather than overflow.
+		return (whole.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0) ? Long.MAX_VALUE : whole.longValueExact();
+	}
+
+	private static void requireNotNegative(String name, BigDecimal price) {
+		Objects.requireNonNull(price, () -> name + " must not be null");
+		if (price.signum() < 0) {
+			throw new IllegalArgumentException(name + " must not be negative, was " + price);
+		}
+	}
+
+}
