@@ -26,8 +26,10 @@ import org.springframework.core.io.Resource;
  * The prices of every deployment, by date: the built-in per-model prices
  * ({@code prices.yaml}), replaced or extended per model by {@code aoai.pricing.models},
  * and the model (or own prices) of each deployment from {@code aoai.pricing.deployments}.
- * A deployment not configured runs the model whose name is the longest prefix of the
- * deployment's name ({@code gpt-4o-mini-2024} runs {@code gpt-4o-mini}).
+ * A deployment not configured runs the model it is named after: the model's name alone,
+ * or followed by a version or date ({@code gpt-4o-mini-2024-07-18} runs
+ * {@code gpt-4o-mini}); any other name ({@code gpt-5-mini} when only {@code gpt-5} is
+ * known, {@code chat-prod}) has no price until configured.
  */
 public final class PriceCatalogue {
 
@@ -144,14 +146,26 @@ public final class PriceCatalogue {
 		return (model != null) ? this.models.get(model) : null;
 	}
 
+	// A model's name, alone or followed by a version or date ("gpt-4o-2024-08-06"): not
+	// by anything else, which names another model more often than not ("gpt-5-mini",
+	// "gpt-4o-realtime-preview" are not priced as "gpt-5" and "gpt-4o").
 	private static @Nullable String longestPrefix(String deployment, Set<String> models) {
 		String best = null;
 		for (String model : models) {
-			if (deployment.startsWith(model) && (best == null || model.length() > best.length())) {
+			if (namedAfter(deployment, model) && (best == null || model.length() > best.length())) {
 				best = model;
 			}
 		}
 		return best;
+	}
+
+	private static boolean namedAfter(String deployment, String model) {
+		if (!deployment.startsWith(model)) {
+			return false;
+		}
+		int rest = model.length();
+		return deployment.length() == rest || (deployment.length() > rest + 1 && deployment.charAt(rest) == '-'
+				&& Character.isDigit(deployment.charAt(rest + 1)));
 	}
 
 	private static List<Price> newestFirst(List<PriceEntry> entries) {

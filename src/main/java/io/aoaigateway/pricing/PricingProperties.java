@@ -23,8 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * @param models per model, its dated prices: they replace the built-in ones for that
  * model, or add the model
  * @param deployments per deployment name of the gateway, the model it runs or its own
- * prices; a deployment not named here runs the model whose name is its longest prefix
- * (write names with dots in brackets: {@code "[gpt-4.1-eu]"})
+ * prices; a deployment not named here runs the model it is named after, alone or with a
+ * version or date ({@code gpt-4o-2024-08-06}), else has no price (write names with dots
+ * in brackets: {@code "[gpt-4.1-eu]"})
  */
 @Validated
 @ConfigurationProperties("aoai.pricing")

@@ -31,13 +31,19 @@ class PriceCatalogueTests {
 	}
 
 	@Test
-	void priceOfWhenDeploymentIsNamedAfterAModelThenLongestPrefixWins() {
+	void priceOfWhenDeploymentIsNamedAfterAModelAndItsVersionThenThatModel() {
 		PriceCatalogue catalogue = PriceCatalogue.withBuiltIns(properties(Map.of()));
 
 		assertThat(catalogue.modelOf("gpt-4o")).isEqualTo("gpt-4o");
-		assertThat(catalogue.modelOf("gpt-4o-mini-2024")).isEqualTo("gpt-4o-mini");
-		assertThat(catalogue.modelOf("gpt-4.1-nano-eu")).isEqualTo("gpt-4.1-nano");
-		assertThat(catalogue.priceOf("gpt-4o-mini-2024", NOW).input()).isEqualByComparingTo("0.15");
+		assertThat(catalogue.modelOf("gpt-4o-mini-2024-07-18")).isEqualTo("gpt-4o-mini");
+		assertThat(catalogue.modelOf("gpt-4.1-nano-2025-04-14")).isEqualTo("gpt-4.1-nano");
+		assertThat(catalogue.priceOf("gpt-4o-mini-2024-07-18", NOW).input()).isEqualByComparingTo("0.15");
+		// Another model, or a name of one's own, is not priced as the model it starts
+		// with.
+		assertThat(catalogue.modelOf("gpt-5-mini")).isNull();
+		assertThat(catalogue.modelOf("gpt-4o-realtime-preview")).isNull();
+		assertThat(catalogue.modelOf("gpt-4.1-nano-eu")).isNull();
+		assertThat(catalogue.modelOf("gpt-4o-")).isNull();
 	}
 
 	@Test
