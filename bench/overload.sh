@@ -14,8 +14,8 @@
 #
 #   classes  aoai.priority.classes: interactive (reserved-share 50, max-wait 2s, max-queued 500 and 500 per
 #            caller), then batch; rule: role Gateway.Interactive -> interactive; everyone else batch (the lowest).
-#            aoai.priority.capacity-window is set to the simulator's window (1 s; Azure's is a minute, the default),
-#            so that the share left refills at the pace the simulated deployment does.
+#            aoai.priority.capacity-window is PRIORITY_WINDOW, by default the simulator's window (1 s; Azure's is a
+#            minute, the gateway's default), so that the share left refills at the pace the simulated deployment's.
 #   flat     no classes (the control); also routes deployment gpt-4o-free to the unlimited simulator.
 #
 # Phases, one after another, each DURATION with both clients at once (wrk, one thread each):
@@ -45,19 +45,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-20s}
-WARMUP=${WARMUP:-5s}
+WARMUP=${WARMUP:-10s}
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xmx716m}
 ISSUER_PORT=${ISSUER_PORT:-18290}
 SIM_PORT=${SIM_PORT:-18291}
 FREE_SIM_PORT=${FREE_SIM_PORT:-18292}
 CLASSES_PORT=${CLASSES_PORT:-18293}
 FLAT_PORT=${FLAT_PORT:-18294}
-CAPACITY_REQUESTS=${CAPACITY_REQUESTS:-200}
+CAPACITY_REQUESTS=${CAPACITY_REQUESTS:-50}
 CAPACITY_WINDOW=${CAPACITY_WINDOW:-1s}
 SIM_LATENCY=${SIM_LATENCY:-20ms}
 INTERACTIVE_CONNECTIONS=${INTERACTIVE_CONNECTIONS:-4}
 BATCH_CONNECTIONS=${BATCH_CONNECTIONS:-32}
-THINK=${THINK:-50} # milliseconds
+THINK=${THINK:-200} # milliseconds
+PRIORITY_WINDOW=${PRIORITY_WINDOW:-$CAPACITY_WINDOW} # aoai.priority.capacity-window of the classes gateway
 START_TIMEOUT=${START_TIMEOUT:-300}
 KEY=bench-key
 results=bench/results
@@ -113,7 +114,7 @@ classes=(--aoai.priority.classes[0].name=interactive --aoai.priority.classes[0].
   --aoai.priority.classes[0].max-wait=2s --aoai.priority.classes[0].max-queued=500
   --aoai.priority.classes[0].max-queued-per-caller=500 --aoai.priority.classes[1].name=batch
   --aoai.priority.rules[0].class=interactive --aoai.priority.rules[0].roles=Gateway.Interactive
-  --aoai.priority.capacity-window=$CAPACITY_WINDOW)
+  --aoai.priority.capacity-window=$PRIORITY_WINDOW)
 java $GATEWAY_JAVA_OPTS -jar "$jar" --server.port=$CLASSES_PORT "${common[@]}" "${classes[@]}" \
   >>"$(plog classes)" 2>&1 & pids+=($!)
 java $GATEWAY_JAVA_OPTS -jar "$jar" --server.port=$FLAT_PORT "${common[@]}" \
@@ -198,8 +199,8 @@ function done(summary, latency, requests)
   end
   table.sort(all)
   local function pct(p) if #all == 0 then return "-" end return all[math.max(1, math.ceil(#all * p / 100))] end
-  local waited = 0
-  for _, w in ipairs(all) do if w > 0 then waited = waited + 1 end end
+  -- The gateway sends the header only on calls that waited.
+  local waited = #all
   local e = summary.errors
   io.write(string.format("TALLY %d %d %d %d %d %s %s %s %s\n", s200, s429, sother,
     e.connect + e.read + e.write + e.timeout, waited, pct(50), pct(90), pct(99), pct(100)))
@@ -230,6 +231,7 @@ summary() {
     END {if (tally == "") tally = "0 0 0 0 0 - - - -"; printf "%d %s %.1f %.1f\n", calls, tally, p50, p99}' "$work/$1-$2.out"
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "warming up ($WARMUP per gateway)..." >&2
 for p in headroom classes; do DURATION=$WARMUP phase $p; done
 : >"$log" # the warm-up's output is not kept
@@ -258,7 +260,10 @@ declare -A label=([headroom]="headroom: flat gateway, unlimited simulator" [dire
     "Machine: $(nproc) cores, $(java -version 2>&1 | head -1). Gateways started with \`$GATEWAY_JAVA_OPTS\`."
   echo "Limited simulator: $CAPACITY_REQUESTS calls per $CAPACITY_WINDOW window, $SIM_LATENCY per answer." \
     "Clients (wrk, closed loops, think time ${THINK} ms +-50 %): interactive c=$INTERACTIVE_CONNECTIONS," \
-    "batch c=$BATCH_CONNECTIONS, at the same time, $DURATION per phase."
+    "batch c=$BATCH_CONNECTIONS, at the same time, $DURATION per phase." \
+    "Classes gateway: aoai.priority.capacity-window=$PRIORITY_WINDOW."
+  echo "Load average (1, 5, 15 min) before the warm-up: $load_before; after the last phase: $(cut -d' ' -f1-3 /proc/loadavg)" \
+    "(the machine is shared: anything above the run's own few processes competes with it)."
   echo
   echo "| phase | client | offered req/s | served req/s | success | 429 | other / socket errors | p50 (ms) | p99 (ms) |"
   echo "|---|---|---|---|---|---|---|---|---|"
@@ -273,9 +278,9 @@ declare -A label=([headroom]="headroom: flat gateway, unlimited simulator" [dire
   echo
   echo "p50/p99 are over every answer, 429s included."
   echo
-  echo "Interactive calls that waited for capacity (x-aoai-priority-wait-ms > 0 on a 200), classes gateway:"
+  echo "Interactive calls that waited for capacity (a 200 with x-aoai-priority-wait-ms), classes gateway:"
   read -r _ ok _ _ _ waited w50 w90 w99 wmax _ < <(summary classes interactive)
-  echo "$waited of $ok served calls; wait p50 $w50 ms, p90 $w90 ms, p99 $w99 ms, max $wmax ms (over all served calls)."
+  echo "$waited of $ok served calls; their wait p50 $w50 ms, p90 $w90 ms, p99 $w99 ms, max $wmax ms."
   echo
   echo "Classes gateway meters at the end (warm-up included):"
   echo
