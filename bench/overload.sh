@@ -256,7 +256,9 @@ declare -A label=([headroom]="headroom: flat gateway, unlimited simulator" [dire
 {
   echo "## Overload with two classes, $stamp"
   echo
-  echo "Command: \`DURATION=$DURATION WARMUP=$WARMUP bench/overload.sh\`." \
+  echo "Command: \`DURATION=$DURATION WARMUP=$WARMUP CAPACITY_REQUESTS=$CAPACITY_REQUESTS CAPACITY_WINDOW=$CAPACITY_WINDOW" \
+    "SIM_LATENCY=$SIM_LATENCY THINK=$THINK INTERACTIVE_CONNECTIONS=$INTERACTIVE_CONNECTIONS" \
+    "BATCH_CONNECTIONS=$BATCH_CONNECTIONS PRIORITY_WINDOW=$PRIORITY_WINDOW bench/overload.sh\`." \
     "Machine: $(nproc) cores, $(java -version 2>&1 | head -1). Gateways started with \`$GATEWAY_JAVA_OPTS\`."
   echo "Limited simulator: $CAPACITY_REQUESTS calls per $CAPACITY_WINDOW window, $SIM_LATENCY per answer." \
     "Clients (wrk, closed loops, think time ${THINK} ms +-50 %): interactive c=$INTERACTIVE_CONNECTIONS," \
@@ -277,6 +279,16 @@ declare -A label=([headroom]="headroom: flat gateway, unlimited simulator" [dire
   done
   echo
   echo "p50/p99 are over every answer, 429s included."
+  echo
+  # The claim of issue 16, checked on these figures.
+  success_of() { read -r calls ok _ < <(summary "$1" "$2"); awk -v a="$ok" -v b="$calls" 'BEGIN { print (b > 0) ? 100 * a / b : 0 }'; }
+  awk -v ci="$(success_of classes interactive)" -v cb="$(success_of classes batch)" \
+    -v fi="$(success_of control interactive)" -v fb="$(success_of control batch)" 'BEGIN {
+      d = fi - fb; if (d < 0) d = -d
+      printf "Claim: with classes interactive success >= 95 %% (%.1f %%: %s) and batch below it (%.1f %%: %s);", ci,
+        (ci >= 95) ? "holds" : "FAILS", cb, (cb < ci) ? "holds" : "FAILS"
+      printf " without classes both alike, within 5 points (%.1f %% and %.1f %%: %s).\n", fi, fb, (d <= 5) ? "holds" : "FAILS"
+    }'
   echo
   echo "Interactive calls that waited for capacity (a 200 with x-aoai-priority-wait-ms), classes gateway:"
   read -r _ ok _ _ _ waited w50 w90 w99 wmax _ < <(summary classes interactive)
