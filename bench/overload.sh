@@ -251,7 +251,7 @@ done
 secs=$(seconds "$DURATION")
 rate() { awk -v n="$1" -v s="$secs" 'BEGIN { printf "%.0f", n / s }'; }
 share() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "n/a" }'; }
-declare -A label=([headroom]="headroom: flat gateway, unlimited simulator" [direct]="direct to the limited simulator"
+declare -A label=([headroom]="headroom: control gateway, unlimited simulator" [direct]="direct to the limited simulator"
   [control]="**control: gateway without classes**" [classes]="**gateway with classes**")
 {
   echo "## Overload with two classes, $stamp"
