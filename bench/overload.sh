@@ -86,22 +86,14 @@ done
 
 work=$(mktemp -d /tmp/aoai-overload.XXXXXX)
 pids=()
+. bench/test-tools.sh
 cleanup() {
-  local p _
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for _ in $(seq 1 200); do # up to 20 s, then by force
-    local alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && break
-    sleep 0.1
-  done
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  end_processes
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-. bench/test-tools.sh
 tools=$(test_tools_classpath)
 plog() { echo "$results/$stamp-overload-$1.log"; }
 java -cp "$tools" io.aoaigateway.local.LocalTokenIssuer --port=$ISSUER_PORT >>"$(plog issuer)" 2>&1 & pids+=($!)

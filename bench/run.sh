@@ -6,8 +6,8 @@
 #   nginx        wrk -> nginx as a plain reverse proxy -> backend
 #   floor        wrk -> bare Spring Cloud Gateway, one route, no filters (bench/floor) -> backend
 #   plain        wrk -> our gateway: JWT, in-memory state, metrics, usage records -> backend
-#   all-on       wrk -> our gateway: JWT, Redis state store (quotas with huge limits, cooldowns,
-#                affinity), metrics, usage records -> backend
+#   all-on       wrk -> our gateway: JWT, Redis state store (quotas with huge limits in tokens and money,
+#                cooldowns, affinity), priority classes, metrics, usage records -> backend
 #
 # and, per target: req/s at concurrency 64, p50/p99 at concurrency 1 and what they add over direct,
 # p99 at 64, req/s against the floor, bytes allocated per call and RSS (the three JVMs).
@@ -98,16 +98,9 @@ done
 work=$(mktemp -d /tmp/aoai-bench.XXXXXX)
 chmod 755 "$work" # nginx's workers run as an unprivileged user
 pids=()
+. bench/test-tools.sh
 cleanup() {
-  local p _
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for _ in $(seq 1 200); do # up to 20 s, then by force
-    local alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && break
-    sleep 0.1
-  done
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  end_processes
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -171,7 +164,6 @@ if [ -z "${REDIS_URL:-}" ]; then
   REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 fi
 
-. bench/test-tools.sh
 tools=$(test_tools_classpath)
 java -cp "$tools" io.aoaigateway.local.LocalTokenIssuer --port=$ISSUER_PORT \
   >>"$results/$stamp-issuer.log" 2>&1 & pids+=($!)
@@ -192,12 +184,18 @@ gateway_args=("${auth_args[@]}" --logging.level.aoai.usage=info
 java $GATEWAY_JAVA_OPTS -jar "$jar" --server.port=$GATEWAY_PORT "${gateway_args[@]}" \
   >>"$results/$stamp-plain.log" 2>&1 & pids+=($!)
 plain_pid=$!
-# Everything on: the state (quotas, cooldowns, affinity) in Redis. Limits far above what the run spends:
-# every call is admitted, so the figures show the cost of reserving and settling in Redis, not of refusals.
+# Everything on: the state (quotas, cooldowns, affinity) in Redis, a money budget next to the token limits,
+# and priority classes (the benchmark's token has no role: it runs in batch, the lower class, which is kept
+# off the capacity interactive reserves). Limits far above what the run spends: every call is admitted, so
+# the figures show the cost of reserving and settling in Redis, not of refusals.
 java $GATEWAY_JAVA_OPTS -jar "$jar" --server.port=$ALLON_PORT "${gateway_args[@]}" \
   --aoai.state.store=redis --spring.data.redis.url=$REDIS_URL --aoai.state.key-prefix="aoai-bench:$stamp:" \
   --aoai.quota.policies[0].name=user-default --aoai.quota.policies[0].scope=user \
   --aoai.quota.policies[0].tokens-per-minute=1000000000 --aoai.quota.policies[0].tokens-per-day=100000000000 \
+  --aoai.quota.policies[0].cost-per-day=1000000 \
+  --aoai.priority.classes[0].name=interactive --aoai.priority.classes[0].reserved-share=30 \
+  --aoai.priority.classes[0].max-wait=5s --aoai.priority.classes[1].name=batch \
+  --aoai.priority.rules[0].class=interactive --aoai.priority.rules[0].roles=Gateway.Interactive \
   >>"$results/$stamp-allon.log" 2>&1 & pids+=($!)
 allon_pid=$!
 java $GATEWAY_JAVA_OPTS -jar "$jar" --server.port=$FAILOVER_PORT "${auth_args[@]}" \

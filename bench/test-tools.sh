@@ -10,3 +10,16 @@ test_tools_classpath() {
     -Dmdep.includeScope=test >&2
   echo "target/test-classes:target/classes:$(cat "$file")"
 }
+
+# Ends every process in the caller's pids array: TERM, up to 20 s for them to go, then KILL.
+end_processes() {
+  local p _
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 200); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+}

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 
 import io.aoaigateway.affinity.AffinityProperties;
 import io.aoaigateway.auth.AuthProperties;
+import io.aoaigateway.pricing.PricingProperties;
 import io.aoaigateway.priority.PriorityProperties;
 import io.aoaigateway.quota.QuotaProperties;
 import io.aoaigateway.resilience.FailoverProperties;

@@ -12,6 +12,7 @@ import io.aoaigateway.routing.GatewayCall;
 import io.aoaigateway.routing.RouteTarget;
 import io.aoaigateway.quota.QuotaGate.Admission;
 import io.aoaigateway.quota.QuotaGate.Outcome;
+import io.aoaigateway.quota.QuotaProperties.Policy;
 import io.aoaigateway.support.AzureError;
 import io.aoaigateway.support.GatewayErrors;
 import io.aoaigateway.usage.CallUsage;
@@ -103,6 +104,16 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 				(body != null) ? body.length : 0, priorityClass, now);
 		if (reservation == null) {
 			return chain.filter(exchange);
+		}
+		Policy unpriced = reservation.unpricedCostPolicy();
+		if (unpriced != null) {
+			this.meters.quota("refused_unpriced");
+			String deployment = QuotaCharging.pricedAs(target, call.facts());
+			return GatewayErrors.write(exchange,
+					new AzureError(HttpStatus.FORBIDDEN, "QuotaExceeded",
+							"Policy '" + unpriced.name() + "' limits what calls cost, and the gateway has no price for "
+									+ ((deployment != null) ? "'" + deployment + "'" : "this call")
+									+ ": it cannot charge this call. Ask the gateway's operators to price it."));
 		}
 		return this.gate.admit(reservation, now).flatMap((admission) -> switch (admission.outcome()) {
 			case ADMITTED, ADMITTED_LOCAL -> admitted(exchange, chain, metered, reservation, admission);

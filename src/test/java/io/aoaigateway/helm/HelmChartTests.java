@@ -17,6 +17,8 @@ import com.marcnuri.helm.TemplateCommand;
 import io.aoaigateway.affinity.AffinityProperties;
 import io.aoaigateway.auth.AuthProperties;
 import io.aoaigateway.helm.ChartReadmeFixtures.ValuesExample;
+import io.aoaigateway.pricing.PricingProperties;
+import io.aoaigateway.priority.PriorityProperties;
 import io.aoaigateway.quota.QuotaProperties;
 import io.aoaigateway.resilience.FailoverProperties;
 import io.aoaigateway.routing.DeploymentConverter;
@@ -606,7 +608,8 @@ class HelmChartTests {
 	static Stream<ValuesExample> readmeValues() {
 		List<ValuesExample> examples = ChartReadmeFixtures.valuesExamples();
 		assertThat(examples).extracting(ValuesExample::heading)
-			.contains("Install", "Keyless install (workload identity)", "Client secret or certificate instead");
+			.contains("Install", "Keyless install (workload identity)", "Client secret or certificate instead",
+					"Priority classes and money budgets");
 		return examples.stream();
 	}
 
@@ -752,7 +755,7 @@ class HelmChartTests {
 	@Configuration(proxyBeanMethods = false)
 	@EnableConfigurationProperties({ RoutingProperties.class, AuthProperties.class, QuotaProperties.class,
 			StateProperties.class, FailoverProperties.class, AffinityProperties.class, IdentityProperties.class,
-			CallerKeysProperties.class })
+			CallerKeysProperties.class, PriorityProperties.class, PricingProperties.class })
 	static class GatewayProperties {
 
 		@Bean

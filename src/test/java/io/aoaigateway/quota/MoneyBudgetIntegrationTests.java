@@ -80,14 +80,14 @@ class MoneyBudgetIntegrationTests {
 			// budget is then used up to less than one call's worst case.
 			boolean spent = false;
 			for (int wave = 0; wave < 30 && !spent; wave++) {
-				settledCostWindow(first, token);
+				QuotaFixtures.settledWindow(first, token);
 				int before = statuses.size();
 				burst(first, second, token, 10, statuses, refusals);
 				spent = statuses.subList(before, statuses.size()).stream().allMatch((status) -> status == 403);
 			}
 			int calls = statuses.size();
 
-			JsonNode window = settledCostWindow(first, token);
+			JsonNode window = QuotaFixtures.settledWindow(first, token);
 			BigDecimal charged = window.path("used").decimalValue();
 			String caller = callerId(first, token);
 			List<JsonNode> written = eventually(() -> records.of(caller), (lines) -> lines.size() == calls,
@@ -110,7 +110,8 @@ class MoneyBudgetIntegrationTests {
 			// Within the budget, and short of it by less than one call's worst case
 			// (about 19 input tokens x 0.001 + 40 output tokens x 0.002 = 0.099 USD).
 			assertThat(charged).isLessThanOrEqualTo(PER_DAY).isGreaterThan(PER_DAY.subtract(new BigDecimal("0.1")));
-			assertThat(settledCostWindow(second, token).path("used").decimalValue()).isEqualByComparingTo(charged);
+			assertThat(QuotaFixtures.settledWindow(second, token).path("used").decimalValue())
+				.isEqualByComparingTo(charged);
 			assertThat(recorded).isEqualByComparingTo(charged);
 			assertThat(written.stream().filter((record) -> !record.path("cost").isNull()))
 				.hasSize((int) statuses.stream().filter((status) -> status == 200).count())
@@ -206,7 +207,8 @@ class MoneyBudgetIntegrationTests {
 			CLOCK.advance(Duration.ofSeconds(2));
 			eventually(() -> settlements(gateway, "pending"), (pending) -> pending == 1, Duration.ofSeconds(10));
 			CLOCK.advance(Duration.ofSeconds(4));
-			BigDecimal charged = eventually(() -> settledCostWindow(gateway, token).path("used").decimalValue(),
+			BigDecimal charged = eventually(
+					() -> QuotaFixtures.settledWindow(gateway, token).path("used").decimalValue(),
 					(used) -> used.signum() > 0, Duration.ofSeconds(10));
 			JsonNode usage = backendUsage(id);
 			// 0.001 per input token, 0.002 per output token (cached and reasoning alike).
@@ -223,7 +225,8 @@ class MoneyBudgetIntegrationTests {
 			assertThat(charged).isEqualByComparingTo(expected);
 			assertThat(record.path("usageSource").asString()).isEqualTo("object_ended");
 			assertThat(record.path("cost").decimalValue()).isEqualByComparingTo(expected);
-			assertThat(settledCostWindow(gateway, token).path("used").decimalValue()).isEqualByComparingTo(charged);
+			assertThat(QuotaFixtures.settledWindow(gateway, token).path("used").decimalValue())
+				.isEqualByComparingTo(charged);
 		}
 		finally {
 			usageLogger.detachAppender(records);
@@ -301,22 +304,6 @@ class MoneyBudgetIntegrationTests {
 					return body;
 				})), calls)
 			.blockLast(Duration.ofSeconds(60));
-	}
-
-	// Settles are written shortly after a call ends.
-	private static JsonNode settledCostWindow(GatewayInstance gateway, String token) {
-		return eventually(() -> {
-			String body = gateway.client()
-				.get()
-				.uri(QuotaStatusHandler.PATH)
-				.headers((headers) -> headers.setBearerAuth(token))
-				.retrieve()
-				.bodyToMono(String.class)
-				.block(Duration.ofSeconds(10));
-			List<JsonNode> windows = JSON.readTree(body).path("windows").valueStream().toList();
-			assertThat(windows).hasSize(1);
-			return windows.get(0);
-		}, (window) -> window.path("reserved").decimalValue().signum() == 0, Duration.ofSeconds(10));
 	}
 
 	private static double costCounted(GatewayInstance gateway) {

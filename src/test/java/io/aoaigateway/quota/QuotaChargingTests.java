@@ -124,6 +124,25 @@ class QuotaChargingTests {
 	}
 
 	@Test
+	void reservationWhenACostPolicyCoversACallWithoutAPriceThenThatPolicyRefusesIt() {
+		Policy spend = new Policy("spend", Scope.USER, null, null, null, null, null, new BigDecimal("10"), null);
+		RouteTarget responses = target(ApiFamily.ASSISTANTS, ApiOperation.RESPONSES, DeploymentSource.NONE);
+
+		// A Responses call is priced by its body's model; one the catalogue does not know
+		// would spend the budget without being charged.
+		Reservation unknown = charging(List.of(spend, PER_USER), true).reservation(ALICE, responses,
+				facts("{\"model\":\"my-finetune\",\"input\":\"Hi\"}"), 40, null, NOW);
+		Reservation known = charging(List.of(spend, PER_USER), true).reservation(ALICE, responses,
+				facts("{\"model\":\"gpt-4o-mini\",\"input\":\"Hi\"}"), 40, null, NOW);
+		Reservation tokensOnly = charging(List.of(PER_USER), true).reservation(ALICE, responses,
+				facts("{\"model\":\"my-finetune\",\"input\":\"Hi\"}"), 40, null, NOW);
+
+		assertThat(unknown.unpricedCostPolicy()).isEqualTo(spend);
+		assertThat(known.unpricedCostPolicy()).isNull();
+		assertThat(tokensOnly.unpricedCostPolicy()).isNull();
+	}
+
+	@Test
 	void reservationWhenManyThenEveryIdIsUniqueAndTwoReplicasNeverShareOne() {
 		QuotaCharging first = charging(List.of(PER_USER), true);
 		QuotaCharging second = charging(List.of(PER_USER), true);

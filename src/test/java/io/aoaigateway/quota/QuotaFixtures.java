@@ -48,7 +48,7 @@ final class QuotaFixtures {
 	 */
 	static JsonNode settledWindow(GatewayInstance gateway, String token) {
 		return Eventually.eventually(() -> onlyWindow(gateway, token),
-				(window) -> window.path("reserved").asLong() == 0, Duration.ofSeconds(10));
+				(window) -> window.path("reserved").decimalValue().signum() == 0, Duration.ofSeconds(10));
 	}
 
 	private static JsonNode onlyWindow(GatewayInstance gateway, String token) {
