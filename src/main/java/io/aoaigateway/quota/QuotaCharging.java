@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.aoaigateway.auth.CallerIdentity;
 import io.aoaigateway.pricing.PriceCatalogue;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
+import io.aoaigateway.quota.QuotaProperties.Policy;
 import io.aoaigateway.routing.ApiOperation;
 import io.aoaigateway.routing.BodyAmendment;
 import io.aoaigateway.routing.RequestFacts;
@@ -102,6 +103,29 @@ final class QuotaCharging {
 				this.properties.defaultMaxOutputTokens());
 		return new Reservation(this.idPrefix + this.ids.incrementAndGet(), estimate,
 				this.prices.priceOf(pricedAs(target, facts), now), operation, applied);
+	}
+
+	/**
+	 * A cost policy whose budget a call would spend without being charged: the call names
+	 * a deployment or model the catalogue has no price for (unknown, or not yet in
+	 * force). Such a call is refused rather than let through for free. A call that names
+	 * none (an Assistants run) is not covered by money budgets.
+	 * @param reservation the call's reservation
+	 * @param target what the call was resolved to
+	 * @param facts what its body holds
+	 * @return the first such policy, null when the call has a price, names no model, or
+	 * has no cost window
+	 */
+	static @Nullable Policy unpricedCostPolicy(Reservation reservation, RouteTarget target, RequestFacts facts) {
+		if (reservation.price() != null || pricedAs(target, facts) == null) {
+			return null;
+		}
+		return reservation.applied()
+			.stream()
+			.filter((window) -> window.window().unit() == QuotaUnit.COST)
+			.map(AppliedWindow::policy)
+			.findFirst()
+			.orElse(null);
 	}
 
 	/**

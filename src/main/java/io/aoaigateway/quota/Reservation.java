@@ -4,7 +4,6 @@ import java.util.List;
 
 import io.aoaigateway.pricing.Price;
 import io.aoaigateway.quota.QuotaPolicies.AppliedWindow;
-import io.aoaigateway.quota.QuotaProperties.Policy;
 import io.aoaigateway.routing.ApiOperation;
 import org.jspecify.annotations.Nullable;
 
@@ -43,23 +42,6 @@ record Reservation(String id, TokenEstimate estimate, @Nullable Price price, Api
 	 */
 	Amount amount() {
 		return new Amount(this.estimate.total(), costOf(this.estimate.input(), this.estimate.output()));
-	}
-
-	/**
-	 * A cost policy whose budget the call would spend without being charged: the call has
-	 * no price (a model the catalogue does not know, or not yet in force). Such a call is
-	 * refused rather than let through for free.
-	 * @return the first such policy, null when the call has a price or no cost window
-	 */
-	@Nullable Policy unpricedCostPolicy() {
-		if (this.price != null) {
-			return null;
-		}
-		return this.applied.stream()
-			.filter((window) -> window.window().unit() == QuotaUnit.COST)
-			.map(AppliedWindow::policy)
-			.findFirst()
-			.orElse(null);
 	}
 
 	/**

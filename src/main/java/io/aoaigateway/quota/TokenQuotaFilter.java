@@ -105,7 +105,7 @@ final class TokenQuotaFilter implements GlobalFilter, Ordered {
 		if (reservation == null) {
 			return chain.filter(exchange);
 		}
-		Policy unpriced = reservation.unpricedCostPolicy();
+		Policy unpriced = QuotaCharging.unpricedCostPolicy(reservation, target, call.facts());
 		if (unpriced != null) {
 			this.meters.quota("refused_unpriced");
 			String deployment = QuotaCharging.pricedAs(target, call.facts());

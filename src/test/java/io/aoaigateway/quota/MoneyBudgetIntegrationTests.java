@@ -176,6 +176,36 @@ class MoneyBudgetIntegrationTests {
 	}
 
 	@Test
+	void responseWhenItsModelHasNoPriceThen403NamingThePolicyAndNothingReachesTheBackend() {
+		Map<String, Object> properties = new HashMap<>(pricedProperties());
+		properties.put("aoai.state.store", "memory");
+		properties.put("aoai.quota.policies[0].name", "user-spend");
+		properties.put("aoai.quota.policies[0].scope", "user");
+		properties.put("aoai.quota.policies[0].cost-per-day", "100");
+		try (GatewayInstance gateway = GatewayInstance.start(properties, CLOCK)) {
+			String token = ISSUER.mint("unpriced-" + UUID.randomUUID());
+			GatewayFixtures.SIM_A.clearReceived();
+
+			String answer = gateway.client()
+				.post()
+				.uri("/openai/v1/responses")
+				.headers((headers) -> headers.setBearerAuth(token))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue("""
+						{"model":"my-finetune","input":"Hello"}""")
+				.exchangeToMono((response) -> response.bodyToMono(String.class)
+					.map((body) -> response.statusCode().value() + " " + body))
+				.block(Duration.ofSeconds(10));
+
+			assertThat(answer).startsWith("403 ")
+				.contains("\"code\":\"QuotaExceeded\"")
+				.contains("Policy 'user-spend'")
+				.contains("no price for 'my-finetune'");
+			assertThat(GatewayFixtures.SIM_A.received()).isEmpty();
+		}
+	}
+
+	@Test
 	void backgroundResponseWhenItEndsThenItsCostIsChargedOnceAtItsDeploymentsPriceAndRecorded() {
 		Map<String, Object> properties = new HashMap<>(pricedProperties());
 		properties.put("aoai.state.store", "memory");

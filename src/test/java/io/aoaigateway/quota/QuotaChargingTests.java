@@ -137,9 +137,18 @@ class QuotaChargingTests {
 		Reservation tokensOnly = charging(List.of(PER_USER), true).reservation(ALICE, responses,
 				facts("{\"model\":\"my-finetune\",\"input\":\"Hi\"}"), 40, null, NOW);
 
-		assertThat(unknown.unpricedCostPolicy()).isEqualTo(spend);
-		assertThat(known.unpricedCostPolicy()).isNull();
-		assertThat(tokensOnly.unpricedCostPolicy()).isNull();
+		Reservation run = charging(List.of(spend), true).reservation(ALICE,
+				target(ApiFamily.ASSISTANTS, ApiOperation.RUN, DeploymentSource.NONE), facts("{}"), 2, null, NOW);
+
+		assertThat(QuotaCharging.unpricedCostPolicy(unknown, responses, facts("{\"model\":\"my-finetune\"}")))
+			.isEqualTo(spend);
+		assertThat(QuotaCharging.unpricedCostPolicy(known, responses, facts("{\"model\":\"gpt-4o-mini\"}"))).isNull();
+		assertThat(QuotaCharging.unpricedCostPolicy(tokensOnly, responses, facts("{\"model\":\"my-finetune\"}")))
+			.isNull();
+		// An Assistants run names no model: money budgets do not cover it.
+		assertThat(QuotaCharging.unpricedCostPolicy(run,
+				target(ApiFamily.ASSISTANTS, ApiOperation.RUN, DeploymentSource.NONE), facts("{}")))
+			.isNull();
 	}
 
 	@Test
