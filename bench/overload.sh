@@ -120,15 +120,7 @@ java $GATEWAY_JAVA_OPTS -jar "$jar" --server.port=$FLAT_PORT "${common[@]}" \
   >>"$(plog flat)" 2>&1 & pids+=($!)
 
 deadline=$((SECONDS + START_TIMEOUT))
-wait_for() { # url: any HTTP answer will do
-  while [ $SECONDS -lt $deadline ]; do
-    curl -s -o /dev/null --max-time 2 "$1" && return 0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "process $p exited; see $results/$stamp-overload-*.log" >&2; exit 1; }; done
-    sleep 0.2
-  done
-  echo "no answer from $1 within ${START_TIMEOUT}s" >&2
-  exit 1
-}
+wait_for() { wait_for_answer "$1" "$results/$stamp-overload-*.log"; }
 wait_for "http://127.0.0.1:$ISSUER_PORT/keys"
 wait_for "http://127.0.0.1:$SIM_PORT/"
 wait_for "http://127.0.0.1:$FREE_SIM_PORT/"

@@ -207,15 +207,7 @@ java $GATEWAY_JAVA_OPTS -jar "$jar" --server.port=$FAILOVER_PORT "${auth_args[@]
   --aoai.routing.backends[1].priority=1 >>"$results/$stamp-failover.log" 2>&1 & pids+=($!)
 
 deadline=$((SECONDS + START_TIMEOUT))
-wait_for() { # url: any HTTP answer will do
-  while [ $SECONDS -lt $deadline ]; do
-    curl -s -o /dev/null --max-time 2 "$1" && return 0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "process $p exited; see $results/$stamp-*.log" >&2; exit 1; }; done
-    sleep 0.2
-  done
-  echo "no answer from $1 within ${START_TIMEOUT}s" >&2
-  exit 1
-}
+wait_for() { wait_for_answer "$1" "$results/$stamp-*.log"; }
 wait_for "http://127.0.0.1:$BACKEND_PORT/"
 wait_for "http://127.0.0.1:$PROXY_PORT/"
 wait_for "http://127.0.0.1:$ISSUER_PORT/keys"

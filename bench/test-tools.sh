@@ -23,3 +23,15 @@ end_processes() {
   done
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 }
+
+# Waits until a URL answers (any HTTP status will do), until the caller's $deadline (in SECONDS); gives up at
+# once when one of the caller's pids has exited, pointing at its logs.
+wait_for_answer() { # url logs
+  while [ $SECONDS -lt $deadline ]; do
+    curl -s -o /dev/null --max-time 2 "$1" && return 0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "process $p exited; see $2" >&2; exit 1; }; done
+    sleep 0.2
+  done
+  echo "no answer from $1 within ${START_TIMEOUT}s" >&2
+  exit 1
+}
