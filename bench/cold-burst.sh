@@ -24,17 +24,13 @@ log="$results/cold-burst-$stamp.log"
 # A burst of 1000 needs that many open files in every process.
 ulimit -n 65536 2>/dev/null || true
 
-jar=$(ls target/aoai-gateway-*.jar 2>/dev/null | grep -v plain | head -1 || true)
-if [ -z "$jar" ]; then
-  ./mvnw -q -B -DskipTests package
-  jar=$(ls target/aoai-gateway-*.jar | head -1)
-fi
+. bench/test-tools.sh
+jar=$(gateway_jar)
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-. bench/test-tools.sh
 tools=$(test_tools_classpath)
 java -cp "$tools" io.aoaigateway.simulator.SimulatorMain \
   --name=burst-sim --port=$SIM_PORT --api-key=$KEY --deployments=gpt-4o --stream-chunks=8 --stream-pace=10ms \

@@ -11,12 +11,11 @@ SIM_PORT=19381 ISSUER_PORT=19380 ON_PORT=19382 OFF_PORT=19383 KEY=bench-key
 mkdir -p bench/results
 log=bench/results/observability-$(date -u +%Y%m%dT%H%M%SZ).log
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-jar=$(ls target/aoai-gateway-*.jar 2>/dev/null | head -1 || true)
-[ -n "$jar" ] || { ./mvnw -q -B -DskipTests package; jar=$(ls target/aoai-gateway-*.jar | head -1); }
+. bench/test-tools.sh
+jar=$(gateway_jar)
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
-. bench/test-tools.sh
 tools=$(test_tools_classpath)
 java -cp "$tools" io.aoaigateway.simulator.SimulatorMain --name=bench-sim --port=$SIM_PORT \
   --api-key=$KEY --deployments=gpt-4o >>"$log" 2>&1 & pids+=($!)

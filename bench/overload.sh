@@ -73,11 +73,8 @@ out="$results/$stamp-overload.md"
 log="$results/$stamp-overload.log"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-jar=$(ls target/aoai-gateway-*.jar 2>/dev/null | grep -v plain | head -1 || true)
-if [ -z "$jar" ]; then
-  ./mvnw -o -q -B -DskipTests package || ./mvnw -q -B -DskipTests package
-  jar=$(ls target/aoai-gateway-*.jar | grep -v plain | head -1)
-fi
+. bench/test-tools.sh
+jar=$(gateway_jar)
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for port in $ISSUER_PORT $SIM_PORT $FREE_SIM_PORT $CLASSES_PORT $FLAT_PORT; do
@@ -86,7 +83,6 @@ done
 
 work=$(mktemp -d /tmp/aoai-overload.XXXXXX)
 pids=()
-. bench/test-tools.sh
 cleanup() {
   end_processes
   rm -rf "$work"

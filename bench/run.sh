@@ -77,11 +77,8 @@ nginx_bin=$(command -v nginx)
 build() { # pom -> builds offline first, online when the local repository lacks something
   ./mvnw -o -q -B -f "$1" -DskipTests package || ./mvnw -q -B -f "$1" -DskipTests package
 }
-jar=$(ls target/aoai-gateway-*.jar 2>/dev/null | grep -v plain | head -1 || true)
-if [ -z "$jar" ]; then
-  build pom.xml
-  jar=$(ls target/aoai-gateway-*.jar | grep -v plain | head -1)
-fi
+. bench/test-tools.sh
+jar=$(gateway_jar)
 floor_jar=$(ls bench/floor/target/bench-floor-*.jar 2>/dev/null | grep -v plain | head -1 || true)
 if [ -z "$floor_jar" ]; then
   build bench/floor/pom.xml
@@ -98,7 +95,6 @@ done
 work=$(mktemp -d /tmp/aoai-bench.XXXXXX)
 chmod 755 "$work" # nginx's workers run as an unprivileged user
 pids=()
-. bench/test-tools.sh
 cleanup() {
   end_processes
   rm -rf "$work"

@@ -35,3 +35,15 @@ wait_for_answer() { # url logs
   echo "no answer from $1 within ${START_TIMEOUT}s" >&2
   exit 1
 }
+
+# Prints the gateway's boot jar, built first when it is missing or older than anything it is built from: a
+# benchmark must never measure a jar left over from an earlier tree.
+gateway_jar() {
+  local jar
+  jar=$(ls target/aoai-gateway-*.jar 2>/dev/null | grep -v plain | head -1 || true)
+  if [ -z "$jar" ] || [ -n "$(find pom.xml src/main -newer "$jar" -print -quit)" ]; then
+    ./mvnw -o -q -B -DskipTests package >&2 || ./mvnw -q -B -DskipTests package >&2
+    jar=$(ls target/aoai-gateway-*.jar | grep -v plain | head -1)
+  fi
+  echo "$jar"
+}
