@@ -130,6 +130,19 @@ class PriceCatalogueTests {
 	}
 
 	@Test
+	void costOfWhenPriceHasMoreThanSixDecimalsOrUsageIsHugeThenRoundedUpOrSaturatedNeverUnder() {
+		// 0.0000005 per 1M tokens is half a pico-unit a token: counted as a whole one.
+		Price fine = new Price(LocalDate.EPOCH, new BigDecimal("0.0000005"), new BigDecimal("0.0000005"),
+				new BigDecimal("1"), new BigDecimal("1"));
+		Price dear = new Price(LocalDate.EPOCH, new BigDecimal("100"), new BigDecimal("100"), new BigDecimal("100"),
+				new BigDecimal("100"));
+
+		assertThat(fine.costOf(new TokenUsage(1_000_000, 0, 0, 0))).isEqualTo(1);
+		assertThat(dear.worstCaseOf(Long.MAX_VALUE / 4, Long.MAX_VALUE / 4)).isEqualTo(Long.MAX_VALUE);
+		assertThat(dear.costOf(new TokenUsage(1_000_000_000L, 1, 0, 0))).isEqualTo(100_000_000_100L);
+	}
+
+	@Test
 	void toCurrencyWhenMicrosThenExactDecimal() {
 		assertThat(Price.toCurrency(1_234_567)).isEqualByComparingTo("1.234567");
 		assertThat(Price.toMicros(new BigDecimal("0.0000001"))).isEqualTo(1);
