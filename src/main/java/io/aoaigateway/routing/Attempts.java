@@ -1,25 +1,18 @@
 package io.aoaigateway.routing;
 
-import java.util.Collections;
-import java.util.LinkedHashSet;
-import java.util.Set;
-
 import org.jspecify.annotations.Nullable;
 
 /**
- * The attempts of one call: the backends tried, the one being tried now, and the time
- * spent waiting for backends. Written by failover (package {@code resilience}) only;
- * {@code ArchitectureTests} holds it to that.
+ * The attempts of one call as the rest of the gateway sees them: the backend being tried
+ * now, and the time spent waiting for backends. Which backends were tried is failover's
+ * own business ({@code resilience.FailoverCall}). Written by failover (package
+ * {@code resilience}) only; {@code ArchitectureTests} holds it to that.
  */
 public final class Attempts {
-
-	private final Set<String> tried = new LinkedHashSet<>();
 
 	private volatile @Nullable BackendDeployment current;
 
 	private volatile long backendNanos;
-
-	private volatile int count;
 
 	/**
 	 * Starts an attempt on a backend.
@@ -27,8 +20,6 @@ public final class Attempts {
 	 */
 	public void start(BackendDeployment backend) {
 		this.current = backend;
-		this.tried.add(backend.backend().name());
-		this.count++;
 	}
 
 	/**
@@ -52,20 +43,6 @@ public final class Attempts {
 	 */
 	public @Nullable BackendDeployment current() {
 		return this.current;
-	}
-
-	/**
-	 * @return names of the backends tried so far, in order
-	 */
-	public Set<String> tried() {
-		return Collections.unmodifiableSet(this.tried);
-	}
-
-	/**
-	 * @return how many attempts were started
-	 */
-	public int count() {
-		return this.count;
 	}
 
 	/**
