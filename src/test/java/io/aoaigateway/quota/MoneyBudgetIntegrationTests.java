@@ -345,14 +345,7 @@ class MoneyBudgetIntegrationTests {
 	}
 
 	private static String callerId(GatewayInstance gateway, String token) {
-		String body = gateway.client()
-			.get()
-			.uri(QuotaStatusHandler.PATH)
-			.headers((headers) -> headers.setBearerAuth(token))
-			.retrieve()
-			.bodyToMono(String.class)
-			.block(Duration.ofSeconds(10));
-		return JSON.readTree(body).path("caller").asString();
+		return QuotaFixtures.quotaStatus(gateway, token).path("caller").asString();
 	}
 
 	/** The usage records written while attached. */

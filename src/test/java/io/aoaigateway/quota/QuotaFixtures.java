@@ -51,15 +51,23 @@ final class QuotaFixtures {
 				(window) -> window.path("reserved").decimalValue().signum() == 0, Duration.ofSeconds(10));
 	}
 
-	private static JsonNode onlyWindow(GatewayInstance gateway, String token) {
-		String body = gateway.client()
+	/**
+	 * @param gateway the gateway
+	 * @param token the caller's token
+	 * @return what {@code GET /gateway/quota} answers the caller
+	 */
+	static JsonNode quotaStatus(GatewayInstance gateway, String token) {
+		return JSON.readTree(gateway.client()
 			.get()
 			.uri(QuotaStatusHandler.PATH)
 			.headers((headers) -> headers.setBearerAuth(token))
 			.retrieve()
 			.bodyToMono(String.class)
-			.block(Duration.ofSeconds(10));
-		List<JsonNode> windows = JSON.readTree(body).path("windows").valueStream().toList();
+			.block(Duration.ofSeconds(10)));
+	}
+
+	private static JsonNode onlyWindow(GatewayInstance gateway, String token) {
+		List<JsonNode> windows = quotaStatus(gateway, token).path("windows").valueStream().toList();
 		assertThat(windows).hasSize(1);
 		return windows.get(0);
 	}
