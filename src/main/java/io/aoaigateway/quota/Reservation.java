@@ -11,27 +11,70 @@ import org.jspecify.annotations.Nullable;
  * One call's reservation: its id (the call's id in the ledger), what it reserved and
  * where, and the price it is charged at. The price is the one in force when the call was
  * admitted; it travels with the reservation so that the settle charges the real usage at
- * the price the reservation was made at, whenever the call ends.
- *
- * @param id the reservation id, unique per call
- * @param estimate the tokens reserved
- * @param price the call's deployment's price at admission, null when it has none (its
- * cost is then 0)
- * @param operation the kind of call
- * @param applied the windows it was reserved in, with their policies
+ * the price the reservation was made at, whenever the call ends. Its windows and amount
+ * are worked out once, when it is made: the reserve, the settle and the journal all read
+ * them.
  */
-record Reservation(String id, TokenEstimate estimate, @Nullable Price price, ApiOperation operation,
-		List<AppliedWindow> applied) {
+final class Reservation {
 
-	Reservation {
-		applied = List.copyOf(applied);
+	private final String id;
+
+	private final TokenEstimate estimate;
+
+	private final @Nullable Price price;
+
+	private final ApiOperation operation;
+
+	private final List<AppliedWindow> applied;
+
+	private final List<QuotaWindow> windows;
+
+	private final Amount amount;
+
+	/**
+	 * @param id the reservation id, unique per call
+	 * @param estimate the tokens reserved
+	 * @param price the call's deployment's price at admission, null when it has none (its
+	 * cost is then 0)
+	 * @param operation the kind of call
+	 * @param applied the windows it was reserved in, with their policies
+	 */
+	Reservation(String id, TokenEstimate estimate, @Nullable Price price, ApiOperation operation,
+			List<AppliedWindow> applied) {
+		this.id = id;
+		this.estimate = estimate;
+		this.price = price;
+		this.operation = operation;
+		this.applied = List.copyOf(applied);
+		this.windows = this.applied.stream().map(AppliedWindow::window).toList();
+		this.amount = new Amount(estimate.total(), costOf(estimate.input(), estimate.output()));
+	}
+
+	String id() {
+		return this.id;
+	}
+
+	TokenEstimate estimate() {
+		return this.estimate;
+	}
+
+	@Nullable Price price() {
+		return this.price;
+	}
+
+	ApiOperation operation() {
+		return this.operation;
+	}
+
+	List<AppliedWindow> applied() {
+		return this.applied;
 	}
 
 	/**
 	 * @return the windows, without their policies
 	 */
 	List<QuotaWindow> windows() {
-		return this.applied.stream().map(AppliedWindow::window).toList();
+		return this.windows;
 	}
 
 	/**
@@ -41,7 +84,7 @@ record Reservation(String id, TokenEstimate estimate, @Nullable Price price, Api
 	 * @return the amount reserved
 	 */
 	Amount amount() {
-		return new Amount(this.estimate.total(), costOf(this.estimate.input(), this.estimate.output()));
+		return this.amount;
 	}
 
 	/**
